@@ -1,0 +1,118 @@
+import path from 'node:path';
+
+/** Thrown when an environment variable holds a value the product cannot run with. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  http: {
+    host: string;
+    port: number;
+    shutdownTimeoutMs: number;
+    maxEventLoopDelayMs: number;
+    maxDbWaiting: number;
+  };
+  db: { url: string | undefined; poolSize: number };
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Service names to mount; undefined mounts every known service. */
+  services: string[] | undefined;
+}
+
+/** Every variable the platform reads, with its default and meaning; services add their own. */
+export const ENV_VARS = {
+  PORT: { default: '8080', doc: 'HTTP port' },
+  HOST: { default: '127.0.0.1', doc: 'interface to listen on (0.0.0.0 for all)' },
+  DATABASE_URL: { default: '(unset: embedded PostgreSQL)', doc: 'PostgreSQL connection string' },
+  DATA_DIR: { default: '.data', doc: 'where the embedded database and files live' },
+  DB_POOL_SIZE: { default: '20', doc: 'connections in the pool of each process' },
+  LOG_LEVEL: { default: 'info', doc: LOG_LEVELS.join(', ') },
+  SERVICES: { default: '(all)', doc: 'comma-separated services to serve, e.g. shop' },
+  SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'how long a shutdown may drain before it is forced' },
+  MAX_EVENT_LOOP_DELAY_MS: {
+    default: '1000',
+    doc: 'event-loop delay above which requests are shed with 503 (0: off)',
+  },
+  MAX_DB_WAITING: {
+    default: '2000',
+    doc: 'queries waiting for a pooled connection above which requests are shed with 503',
+  },
+} as const;
+
+export type Env = Record<string, string | undefined>;
+
+export function envInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function envOneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `must be a URL like postgres://user:pass@host:5432/db, got "${raw}"`,
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `must start with postgres:// or postgresql://, got "${url.protocol}"`,
+    );
+  }
+  return raw;
+}
+
+function serviceList(env: Env): string[] | undefined {
+  const raw = env.SERVICES;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Reads and checks the environment; a wrong value throws a ConfigError naming the variable. */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    http: {
+      host: env.HOST || '127.0.0.1',
+      port: envInt(env, 'PORT', 8080, 0, 65535),
+      shutdownTimeoutMs: envInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+      maxEventLoopDelayMs: envInt(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxDbWaiting: envInt(env, 'MAX_DB_WAITING', 2000, 1, 1_000_000),
+    },
+    db: { url: databaseUrl(env), poolSize: envInt(env, 'DB_POOL_SIZE', 20, 1, 1000) },
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    logLevel: envOneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    services: serviceList(env),
+  };
+}

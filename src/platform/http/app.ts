@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { Jobs } from '../jobs/jobs.js';
+import type { Logger } from '../logger.js';
+import { describeServices, type ServiceContext, type ServiceModule } from '../service.js';
+import { docsPlugin } from './docs.js';
+import { healthRoutes } from './health.js';
+import { metricsPlugin } from './metrics.js';
+import { pressurePlugin } from './pressure.js';
+import { installProblemHandlers } from './problem-handler.js';
+import { indexRoute } from './index-page.js';
+import { Problem } from './schemas.js';
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  database: Database;
+  jobs: Jobs;
+  services: ServiceModule[];
+  version: string;
+  env?: Record<string, string | undefined>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The one HTTP app of every process: platform plugins, then each service's routes. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config, log, database, services } = opts;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // One line per request is written by our onResponse hook, at debug (or warn for 5xx).
+    logController: new LogController({ disableRequestLogging: true }),
+    // Accept a caller's id so a request can be followed across a load balancer and services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { allErrors: false } },
+  });
+
+  app.addSchema(Problem);
+  installProblemHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const line = {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+    };
+    if (reply.statusCode >= 500) request.log.warn(line, 'request failed');
+    else request.log.debug(line, 'request');
+  });
+
+  await app.register(metricsPlugin, { pool: database.pool });
+  await app.register(pressurePlugin, {
+    maxEventLoopDelayMs: config.http.maxEventLoopDelayMs,
+    maxDbWaiting: config.http.maxDbWaiting,
+    pool: database.pool,
+  });
+  await app.register(docsPlugin, {
+    title: services.length === 1 ? `Crucible ${services[0]!.title}` : 'Crucible',
+    description: services.map((s) => `**${s.title}** — ${s.description}`).join('\n\n'),
+    version: opts.version,
+  });
+  await app.register(healthRoutes, { db: database.db });
+
+  const ctx: ServiceContext = {
+    db: database.db,
+    pool: database.pool,
+    jobs: opts.jobs,
+    log,
+    env: opts.env ?? process.env,
+  };
+  for (const service of services) {
+    await app.register(async (scope) =>
+      service.routes(scope, { ...ctx, log: log.child({ service: service.name }) }),
+    );
+  }
+  const soleOwner = services.length === 1 && services[0]!.ownsRoot;
+  if (!soleOwner)
+    await app.register(indexRoute, { services: describeServices(services), version: opts.version });
+  return app;
+}

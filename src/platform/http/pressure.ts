@@ -1,0 +1,48 @@
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type pg from 'pg';
+import { prepareProblem } from './problem-handler.js';
+
+export interface PressureOptions {
+  maxEventLoopDelayMs: number;
+  /** Shed when this many queries already wait for a pooled connection. */
+  maxDbWaiting: number;
+  pool?: pg.Pool;
+}
+
+const NEVER_SHED = new Set(['/health', '/metrics']);
+
+/**
+ * Overload answers fast 503s with Retry-After instead of letting queues grow until clients time
+ * out. Two signals: the event loop falling behind (CPU) and the pool queue growing (database).
+ */
+export const pressurePlugin = fp(
+  async (app: FastifyInstance, opts: PressureOptions) => {
+    const shed = (request: FastifyRequest, reply: FastifyReply, why: string) => {
+      app.metrics.shed.inc();
+      reply.header('retry-after', '1');
+      return prepareProblem(request, reply, 503, `Server overloaded (${why}); retry after 1 s`);
+    };
+    if (opts.maxEventLoopDelayMs > 0) {
+      await app.register(underPressure, {
+        maxEventLoopDelay: opts.maxEventLoopDelayMs,
+        retryAfter: 1,
+        pressureHandler: (request, reply, type) => {
+          if (NEVER_SHED.has(request.url)) return;
+          // under-pressure sends what the handler returns; its typings say void.
+          return shed(request, reply, String(type)) as unknown as void;
+        },
+      });
+    }
+    const { pool } = opts;
+    if (pool) {
+      app.addHook('onRequest', async (request, reply) => {
+        if (pool.waitingCount >= opts.maxDbWaiting && !NEVER_SHED.has(request.url)) {
+          return reply.send(shed(request, reply, 'database queue full'));
+        }
+      });
+    }
+  },
+  { name: 'crucible-pressure', dependencies: ['crucible-metrics'] },
+);

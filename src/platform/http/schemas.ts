@@ -1,0 +1,48 @@
+import { Type, type TSchema } from 'typebox';
+
+/** RFC 9457 problem details, the body of every 4xx and 5xx answer. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ examples: ['about:blank'] }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+    request_id: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
+);
+
+export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
+export const IdParams = Type.Object({ id: Uuid });
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed request: bad JSON, path or query',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  413: 'Body too large',
+  415: 'Unsupported content type',
+  422: 'The body is well-formed but invalid',
+  429: 'Too many requests',
+  500: 'Unexpected server error',
+  503: 'Overloaded or the database is unreachable; retry after the Retry-After header',
+};
+
+/** Every route answers these whatever it does: the app sheds load (503) and may fail (500). */
+export const ALWAYS = [500, 503] as const;
+
+/**
+ * Response schemas for the error statuses a route can return, plus the ones every route can.
+ * Keeps the OpenAPI document honest: each listed status is a real path in the code.
+ */
+export function problems(...statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const status of new Set([...statuses, ...ALWAYS])) {
+    out[status] = {
+      description: DESCRIPTIONS[status] ?? 'Error',
+      content: { 'application/problem+json': { schema: Type.Ref('Problem') } },
+    } as unknown as TSchema;
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { createDatabase, type Database } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import { migrateService } from './db/migrate.js';
+import { buildApp } from './http/app.js';
+import { startJobs, type Jobs } from './jobs/jobs.js';
+import type { Logger } from './logger.js';
+import type { ServiceContext, ServiceModule } from './service.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  log: Logger;
+  services: ServiceModule[];
+  version: string;
+  /** Serve HTTP (serve) or not (worker, migrate, seed). */
+  http: boolean;
+  /** Start the services' job consumers. */
+  workers: boolean;
+  /** Run migrations before starting; true except where the caller migrates itself. */
+  migrate?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Everything one process runs, built in order and closed in reverse: database server, pool,
+ * migrations, jobs, HTTP. Tests, the CLI and the scenarios all build the product through this.
+ */
+export interface Runtime {
+  database: Database;
+  jobs: Jobs;
+  app?: FastifyInstance;
+  /** The address HTTP listens on, once `listen` ran. */
+  url?: string;
+  ctx: ServiceContext;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config, log, services } = opts;
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.db.url;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir, log);
+    url = embedded.url;
+  }
+  const database = createDatabase({ url, poolSize: config.db.poolSize }, log);
+  const closers: (() => Promise<unknown>)[] = [async () => embedded?.stop(), () => database.close()];
+  let closing: Promise<void> | undefined;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const close of [...closers].reverse()) {
+        await close().catch((err: unknown) => log.error({ err }, 'error while closing'));
+      }
+    })());
+  try {
+    if (opts.migrate !== false) for (const s of services) await migrateService(database.db, s, log);
+    const jobs = await startJobs(url, log);
+    closers.push(() => jobs.stop(config.http.shutdownTimeoutMs));
+    const ctx: ServiceContext = {
+      db: database.db,
+      pool: database.pool,
+      jobs,
+      log,
+      env: opts.env ?? process.env,
+    };
+    let app: FastifyInstance | undefined;
+    if (opts.http) {
+      app = await buildApp({ config, log, database, jobs, services, version: opts.version, env: ctx.env });
+      // HTTP closes first (stops accepting, finishes in-flight requests), then jobs, pool, server.
+      closers.push(() => app!.close());
+    }
+    if (opts.workers) {
+      for (const s of services) await s.workers?.({ ...ctx, log: log.child({ service: s.name }) });
+    }
+    const runtime: Runtime = {
+      database,
+      jobs,
+      app,
+      ctx,
+      async listen() {
+        if (!app) throw new Error('this runtime serves no HTTP');
+        const address = await app.listen({ host: config.http.host, port: config.http.port });
+        runtime.url = address;
+        return address;
+      },
+      close: closeAll,
+    };
+    return runtime;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

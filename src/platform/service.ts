@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Migration } from 'kysely';
+import type pg from 'pg';
+import type { Env } from './config.js';
+import type { AnyDb } from './db/database.js';
+import type { Jobs } from './jobs/jobs.js';
+import type { Logger } from './logger.js';
+
+/** What the platform hands a service: shared handles, never another service. */
+export interface ServiceContext {
+  db: AnyDb;
+  pool: pg.Pool;
+  jobs: Jobs;
+  log: Logger;
+  env: Env;
+}
+
+export interface EnvVarDoc {
+  default: string;
+  doc: string;
+}
+
+/** The module each `src/services/<name>/index.ts` exports; the platform mounts it. */
+export interface ServiceModule {
+  /** Also the PostgreSQL schema that holds the service's tables. */
+  name: string;
+  title: string;
+  description: string;
+  envVars?: Record<string, EnvVarDoc>;
+  migrations: Record<string, Migration>;
+  /** The original answered `/` itself; served alone, it keeps that route instead of the index. */
+  ownsRoot?: boolean;
+  /** Registers the routes; throws a ConfigError for a bad service setting, before serving. */
+  routes(app: FastifyInstance, ctx: ServiceContext): Promise<void>;
+  /** Starts the service's job consumers; returns when they are registered. */
+  workers?(ctx: ServiceContext): Promise<void>;
+  /** Loads demo data; returns a line saying what it loaded. */
+  seed?(ctx: ServiceContext): Promise<string>;
+}
+
+export function describeServices(services: ServiceModule[]) {
+  return services.map((s) => ({ name: s.name, title: s.title, description: s.description }));
+}

@@ -1,0 +1,5 @@
+import type { ServiceModule } from '../platform/service.js';
+import { shop } from './shop/index.js';
+
+/** Every service the product can run, in the order the index lists them. */
+export const SERVICES: ServiceModule[] = [shop];

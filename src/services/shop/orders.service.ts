@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely';
+import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../../platform/errors.js';
+import type { Jobs } from '../../platform/jobs/jobs.js';
+import type { Concurrency } from './config.js';
+import * as repo from './orders.repository.js';
+import type { Order, OrderCreate } from './orders.schema.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- queries here are raw SQL
+type Db = Kysely<any>;
+
+export const RESERVE_QUEUE = 'shop-reserve';
+export const OUT_OF_STOCK = 'Disc is out of stock';
+
+export interface Placed {
+  status: 200 | 202;
+  order: Order;
+}
+
+/** Runs inside the purchase's transaction before it commits (records the idempotent answer). */
+export type BeforeCommit = (trx: Db, placed: Placed) => Promise<void>;
+
+const OPTIMISTIC_MAX_ATTEMPTS = 200;
+const OPTIMISTIC_DEADLINE_MS = 5_000;
+
+function refuse(outcome: Exclude<repo.Outcome, { kind: 'ok' }>): never {
+  switch (outcome.kind) {
+    case 'customer-missing':
+      throw new NotFoundError('Customer not found');
+    case 'customer-inactive':
+      throw new ForbiddenError('Customer is inactive');
+    case 'disc-missing':
+      throw new NotFoundError('Disc not found');
+    case 'out-of-stock':
+      throw new ConflictError(OUT_OF_STOCK);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The purchase rules under each concurrency mode; no HTTP here. */
+export function orderService(db: Db, jobs: Jobs, mode: Concurrency) {
+  async function inTransaction(
+    work: (trx: Db) => Promise<repo.Outcome>,
+    status: 200 | 202,
+    beforeCommit?: BeforeCommit,
+    afterWork?: (trx: Db, order: Order) => Promise<void>,
+  ): Promise<Placed> {
+    return db.transaction().execute(async (trx) => {
+      const outcome = await work(trx);
+      if (outcome.kind !== 'ok') refuse(outcome);
+      const placed: Placed = { status, order: outcome.order };
+      await afterWork?.(trx, outcome.order);
+      await beforeCommit?.(trx, placed);
+      return placed;
+    });
+  }
+
+  async function optimistic(input: OrderCreate, beforeCommit?: BeforeCommit): Promise<Placed> {
+    const deadline = Date.now() + OPTIMISTIC_DEADLINE_MS;
+    for (let attempt = 1; attempt <= OPTIMISTIC_MAX_ATTEMPTS && Date.now() < deadline; attempt++) {
+      const seen = await repo.readForOptimistic(db, input);
+      if (!seen.customer) refuse({ kind: 'customer-missing' });
+      if (!seen.customer.is_active) refuse({ kind: 'customer-inactive' });
+      if (!seen.disc) refuse({ kind: 'disc-missing' });
+      if (seen.disc.quantity < input.quantity) refuse({ kind: 'out-of-stock' });
+      const customer = seen.customer;
+      const version = seen.disc.version;
+      const attemptOnce = async (handle: Db) => repo.purchaseIfUnchanged(handle, input, customer, version);
+      const order = beforeCommit
+        ? await db.transaction().execute(async (trx) => {
+            const made = await attemptOnce(trx);
+            if (made) await beforeCommit(trx, { status: 200, order: made });
+            return made;
+          })
+        : await attemptOnce(db);
+      if (order) return { status: 200, order };
+      // Someone else changed the row: back off a little, with jitter so retries spread out.
+      await sleep(Math.random() * Math.min(50, 2 * attempt));
+    }
+    throw new UnavailableError('Too many concurrent purchases of this disc; retry shortly');
+  }
+
+  return {
+    mode,
+    async place(input: OrderCreate, beforeCommit?: BeforeCommit): Promise<Placed> {
+      switch (mode) {
+        case 'atomic':
+          if (beforeCommit) return inTransaction((trx) => repo.purchaseAtomic(trx, input), 200, beforeCommit);
+          return repo.purchaseAtomic(db, input).then((outcome) => {
+            if (outcome.kind !== 'ok') refuse(outcome);
+            return { status: 200, order: outcome.order } as const;
+          });
+        case 'pessimistic':
+          return inTransaction((trx) => repo.purchasePessimistic(trx, input), 200, beforeCommit);
+        case 'optimistic':
+          return optimistic(input, beforeCommit);
+        case 'queued': {
+          const placed = await inTransaction(
+            (trx) => repo.insertPending(trx, input),
+            202,
+            beforeCommit,
+            (trx, order) => jobs.send(RESERVE_QUEUE, { orderId: order.id }, trx).then(() => undefined),
+          );
+          jobs.nudge(RESERVE_QUEUE);
+          return placed;
+        }
+      }
+    },
+  };
+}
+
+export type OrderService = ReturnType<typeof orderService>;
