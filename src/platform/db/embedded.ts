@@ -176,7 +176,9 @@ function run(cmd: string, args: string[], runAs: RunAs | undefined): Promise<voi
 }
 
 async function initialise(cluster: string, bins: Binaries, runAs: RunAs | undefined, password: string) {
-  await fs.mkdir(cluster, { recursive: true, mode: 0o700 });
+  // Parents stay traversable for the postgres user; the cluster itself is private to it.
+  await fs.mkdir(path.dirname(cluster), { recursive: true });
+  await fs.mkdir(cluster, { mode: 0o700 });
   const pwFile = path.join(os.tmpdir(), `crucible-pw-${randomBytes(6).toString('hex')}`);
   await fs.writeFile(pwFile, password + '\n', { mode: 0o644 });
   try {

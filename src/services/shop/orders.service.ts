@@ -19,8 +19,11 @@ export interface Placed {
 /** Runs inside the purchase's transaction before it commits (records the idempotent answer). */
 export type BeforeCommit = (trx: Db, placed: Placed) => Promise<void>;
 
-const OPTIMISTIC_MAX_ATTEMPTS = 200;
-const OPTIMISTIC_DEADLINE_MS = 5_000;
+// Under a crowd on one disc most attempts lose the race; exponential back-off with full jitter
+// spreads the retries out so that each round has a winner and nobody starves for long.
+const OPTIMISTIC_MAX_ATTEMPTS = 100;
+const OPTIMISTIC_DEADLINE_MS = 20_000;
+const backoffMs = (attempt: number) => Math.random() * Math.min(200, 2 ** Math.min(attempt, 10));
 
 function refuse(outcome: Exclude<repo.Outcome, { kind: 'ok' }>): never {
   switch (outcome.kind) {
@@ -55,27 +58,29 @@ export function orderService(db: Db, jobs: Jobs, mode: Concurrency) {
     });
   }
 
+  /** One read-then-compare-and-set on one connection, so the version read is as fresh as it can be. */
+  async function optimisticAttempt(conn: Db, input: OrderCreate, beforeCommit?: BeforeCommit) {
+    const seen = await repo.readForOptimistic(conn, input);
+    if (!seen.customer) refuse({ kind: 'customer-missing' });
+    if (!seen.customer.is_active) refuse({ kind: 'customer-inactive' });
+    if (!seen.disc) refuse({ kind: 'disc-missing' });
+    if (seen.disc.quantity < input.quantity) refuse({ kind: 'out-of-stock' });
+    const { customer } = seen;
+    const { version } = seen.disc;
+    if (!beforeCommit) return repo.purchaseIfUnchanged(conn, input, customer, version);
+    return conn.transaction().execute(async (trx) => {
+      const made = await repo.purchaseIfUnchanged(trx, input, customer, version);
+      if (made) await beforeCommit(trx, { status: 200, order: made });
+      return made;
+    });
+  }
+
   async function optimistic(input: OrderCreate, beforeCommit?: BeforeCommit): Promise<Placed> {
     const deadline = Date.now() + OPTIMISTIC_DEADLINE_MS;
     for (let attempt = 1; attempt <= OPTIMISTIC_MAX_ATTEMPTS && Date.now() < deadline; attempt++) {
-      const seen = await repo.readForOptimistic(db, input);
-      if (!seen.customer) refuse({ kind: 'customer-missing' });
-      if (!seen.customer.is_active) refuse({ kind: 'customer-inactive' });
-      if (!seen.disc) refuse({ kind: 'disc-missing' });
-      if (seen.disc.quantity < input.quantity) refuse({ kind: 'out-of-stock' });
-      const customer = seen.customer;
-      const version = seen.disc.version;
-      const attemptOnce = async (handle: Db) => repo.purchaseIfUnchanged(handle, input, customer, version);
-      const order = beforeCommit
-        ? await db.transaction().execute(async (trx) => {
-            const made = await attemptOnce(trx);
-            if (made) await beforeCommit(trx, { status: 200, order: made });
-            return made;
-          })
-        : await attemptOnce(db);
+      const order = await db.connection().execute((conn) => optimisticAttempt(conn, input, beforeCommit));
       if (order) return { status: 200, order };
-      // Someone else changed the row: back off a little, with jitter so retries spread out.
-      await sleep(Math.random() * Math.min(50, 2 * attempt));
+      await sleep(backoffMs(attempt));
     }
     throw new UnavailableError('Too many concurrent purchases of this disc; retry shortly');
   }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_CUSTOMER_ID, DEMO_DISC_ID } from '../../src/services/shop/seed.js';
+import { run, serve, tempDir } from '../process.js';
+import { client } from '../shop/client.js';
+
+describe('the crucible command', () => {
+  it.concurrent.each(['serve', 'worker', 'migrate', 'seed'])('%s --help describes its options', async (command) => {
+    const { code, stdout } = await run([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: crucible ${command}`);
+  });
+
+  it('refuses an unknown flag and an unknown service', async () => {
+    const flag = await run(['serve', '--colour', 'blue']);
+    expect(flag.code).not.toBe(0);
+    expect(flag.stderr).toContain("unknown option '--colour'");
+    const service = await run(['migrate', '--services', 'bakery']);
+    expect(service.code).toBe(2);
+    expect(service.stderr).toContain('unknown service "bakery"; known: shop');
+  });
+
+  it('stops at start on a bad setting, naming the variable', async () => {
+    const { code, stderr } = await run(['migrate'], { DB_POOL_SIZE: 'many' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('DB_POOL_SIZE: must be an integer from 1 to 1000, got "many"');
+    const mode = await run(['serve', '--port', '0'], { SHOP_CONCURRENCY: 'fast', DATA_DIR: await tempDir() });
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain('SHOP_CONCURRENCY');
+  });
+
+  it('migrates and seeds the demo data on the embedded database', async () => {
+    const dir = await tempDir();
+    const migrated = await run(['migrate'], { DATA_DIR: dir });
+    expect(migrated.stdout).toContain('migrated: shop');
+    const seeded = await run(['seed', 'shop'], { DATA_DIR: dir });
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toContain(DEMO_DISC_ID);
+  });
+});
+
+describe('crucible serve', () => {
+  it('finishes in-flight purchases on SIGTERM, exits 0, and loses nothing', async () => {
+    const dir = await tempDir();
+    const seeded = await run(['seed', 'shop'], { DATA_DIR: dir });
+    expect(seeded.code).toBe(0);
+    const served = await serve({ DATA_DIR: dir });
+    const http = client(served.url, 200);
+    const order = { disc_id: DEMO_DISC_ID, customer_id: DEMO_CUSTOMER_ID, quantity: 1 };
+    const inFlight = Array.from({ length: 300 }, () =>
+      http.post('/purchase-orders', order).catch((err: Error) => ({ status: 0, error: err.message })),
+    );
+    await Promise.race(inFlight);
+    served.child.kill('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    await http.close();
+    expect(await served.exited).toBe(0);
+    expect(served.output()).toContain('shutting down');
+
+    const sold = answers.filter((a) => a.status === 200).length;
+    expect(sold).toBeGreaterThan(0);
+    // Requests that arrived after the drain began are refused cleanly (503) or never connected.
+    expect(answers.every((a) => [0, 200, 409, 503].includes(a.status))).toBe(true);
+
+    const again = await serve({ DATA_DIR: dir });
+    const check = client(again.url);
+    const stock = (await check.get(`/discs/${DEMO_DISC_ID}/stock`)).body;
+    await check.close();
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(stock).toMatchObject({ sold, consistent: true, initial: 500, remaining: 500 - sold });
+  });
+});

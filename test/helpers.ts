@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { loadConfig } from '../src/platform/config.js';
+import { createLogger } from '../src/platform/logger.js';
+import { startRuntime, type Runtime } from '../src/platform/runtime.js';
+import type { ServiceModule } from '../src/platform/service.js';
+
+/** A database of its own for one test file, on the run's server; dropped by `drop`. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = inject('databaseUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  runtime: Runtime;
+  url: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The product as `crucible serve` builds it, on a fresh database, listening on a free port. */
+export async function startTestApp(
+  services: ServiceModule[],
+  env: Record<string, string> = {},
+  opts: { workers?: boolean; listen?: boolean } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const fullEnv = { LOG_LEVEL: 'warn', PORT: '0', ...env, DATABASE_URL: database.url };
+  const config = loadConfig(fullEnv);
+  const runtime = await startRuntime({
+    config,
+    log: createLogger(config.logLevel),
+    services,
+    version: 'test',
+    http: true,
+    workers: opts.workers ?? true,
+    env: fullEnv,
+  });
+  const url = opts.listen === false ? '' : await runtime.listen();
+  return {
+    runtime,
+    url,
+    databaseUrl: database.url,
+    async close() {
+      await runtime.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../../src/platform/db/embedded.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { serve, tempDir } from '../process.js';
+
+const log = createLogger('silent');
+
+async function selectOne(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query('SELECT 1 AS one')).rows[0].one;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('embedded PostgreSQL', () => {
+  it('initialises, serves on a free port (never 5432) and restarts on the same data', async () => {
+    const dir = await tempDir();
+    const first = await startEmbeddedPostgres(dir, log);
+    expect(first.port).not.toBe(5432);
+    expect(await selectOne(first.url)).toBe(1);
+    await first.stop();
+    const again = await startEmbeddedPostgres(dir, log);
+    expect(await selectOne(again.url)).toBe(1);
+    await again.stop();
+  });
+
+  it('starts over a stale postmaster.pid whose process is gone', async () => {
+    const dir = await tempDir();
+    const server = await startEmbeddedPostgres(dir, log);
+    await server.stop();
+    writeFileSync(path.join(server.dataDir, 'postmaster.pid'), '999999\n/nowhere\n0\n5432\n');
+    const after = await startEmbeddedPostgres(dir, log);
+    expect(await selectOne(after.url)).toBe(1);
+    await after.stop();
+  });
+
+  it('recovers after the previous run was killed with SIGKILL', async () => {
+    const dir = await tempDir();
+    const served = await serve({ DATA_DIR: dir });
+    const pidFile = path.join(dir, 'pg', 'postmaster.pid');
+    const orphan = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    served.child.kill('SIGKILL');
+    await served.exited;
+    const restarted = await startEmbeddedPostgres(dir, log);
+    try {
+      expect(await selectOne(restarted.url)).toBe(1);
+      // The orphan of the killed run was stopped, not shared.
+      expect(() => process.kill(orphan, 0)).toThrow();
+    } finally {
+      await restarted.stop();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, it } from 'vitest';
+import { shop } from '../../src/services/shop/index.js';
+import { startTestApp, type TestApp } from '../helpers.js';
+import { aCustomer, aDisc, client, type Client } from './client.js';
+
+let app: TestApp;
+let http: Client;
+beforeAll(async () => {
+  app = await startTestApp([shop]);
+  http = client(app.url);
+});
+afterAll(async () => {
+  await http?.close();
+  await app?.close();
+});
+
+it('probe', async () => {
+  const show = (l: string, a: { status: number; body: unknown; headers: Record<string, unknown> }) =>
+    console.log(l, a.status, a.headers['content-type'], JSON.stringify(a.body).slice(0, 300));
+  const disc = (await http.post('/discs', aDisc(5))).body;
+  const cust = (await http.post('/customers', aCustomer())).body;
+  show('cust', await http.post('/customers', aCustomer()));
+  show('baddate', await http.post('/customers', { ...aCustomer(), birth_date: '1990-13-45' }));
+  show('yesterday', await http.post('/customers', { ...aCustomer(), birth_date: 'yesterday' }));
+  show('bademail', await http.post('/customers', { ...aCustomer(), email: 'nope' }));
+  show('malformed', await http.post('/discs', '{"name": '));
+  show('array', await http.post('/discs', '[]'));
+  show('string', await http.post('/discs', '"x"'));
+  show('null', await http.post('/discs', 'null'));
+  show('empty', await http.call('POST', '/discs', undefined, { 'content-type': 'application/json' }));
+  show('nobody', await http.call('POST', '/discs'));
+  show('text', await http.call('POST', '/discs', 'hello', { 'content-type': 'text/plain' }));
+  show('text2', await http.call('POST', '/purchase-orders', JSON.stringify({}), { 'content-type': 'text/plain' }));
+  show('huge', await http.post('/purchase-orders', { disc_id: disc.id, customer_id: cust.id, quantity: 1e20 }));
+  show('hugedisc', await http.post('/discs', { ...aDisc(1e20) }));
+  show('neg', await http.post('/discs', { ...aDisc(-1) }));
+  show('long', await http.post('/discs', { ...aDisc(1, 'x'.repeat(10000)) }));
+  show('longcust', await http.post('/customers', { ...aCustomer('x'.repeat(10000)) }));
+  show('unicode', await http.post('/discs', { ...aDisc(1, 'Ünïcødé 🎵 日本 \u0000') }));
+  show('unicode2', await http.post('/discs', { ...aDisc(1, 'Ünïcødé 🎵 日本') }));
+  show('sql', await http.post('/discs', { ...aDisc(1, "'; DROP TABLE shop.discs; --") }));
+  show('sqlq', await http.get("/discs?name=" + encodeURIComponent("'; DROP TABLE shop.discs; --")));
+  show('unknownq', await http.get('/discs?foo=1'));
+  show('unknownq2', await http.get('/purchase-orders?foo=1'));
+  show('baduuid', await http.get('/discs/abc'));
+  show('baduuidq', await http.get('/purchase-orders?disc_id=abc'));
+  show('badfrom', await http.get('/purchase-orders?from=yesterday'));
+  show('limit', await http.get('/discs?limit=101'));
+  show('limitstr', await http.get('/discs?limit=abc'));
+  show('yearhuge', await http.get('/discs?year_of_release_min=1e20'));
+  show('offsethuge', await http.get('/discs?offset=99999999999999999999'));
+  show('putempty', await http.put(`/discs/${disc.id}`, {}));
+  show('putnull', await http.put(`/discs/${disc.id}`, null));
+  show('putnull2', await http.put(`/discs/${disc.id}`, 'null'));
+  show('putcustnull', await http.put(`/customers/${cust.id}`, 'null'));
+  show('putcust date', await http.put(`/customers/${cust.id}`, { birth_date: '1990-02-30' }));
+  show('cust date 0230', await http.post('/customers', { ...aCustomer(), birth_date: '1990-02-30' }));
+  show('cust date 0000', await http.post('/customers', { ...aCustomer(), birth_date: '0000-01-01' }));
+  show('cust date big', await http.post('/customers', { ...aCustomer(), birth_date: '99999-01-01' }));
+  show('putname null', await http.put(`/discs/${disc.id}`, { name: null }));
+  show('del body', await http.call('DELETE', `/discs/${disc.id}`, '{}'));
+  show('del text', await http.call('DELETE', `/discs/00000000-0000-0000-0000-000000000000`, 'x', { 'content-type': 'text/plain' }));
+  show('get body', await http.call('GET', `/discs/00000000-0000-0000-0000-000000000000`, '{'));
+  show('from huge', await http.get('/purchase-orders?from=99999-01-01T00:00:00Z'));
+  show('from year0', await http.get('/purchase-orders?from=0000-01-01T00:00:00Z'));
+  show('from tz', await http.get('/purchase-orders?from=2020-01-01T00:00:00%2B25:00'));
+  show('from sec60', await http.get('/purchase-orders?from=2020-01-01T23:59:60Z'));
+  show('customer unicode', await http.post('/customers', { ...aCustomer('\u0000') }));
+  show('idem long', await http.post('/purchase-orders', { disc_id: disc.id, customer_id: cust.id, quantity: 1 }, {'idempotency-key': 'k'.repeat(300)}));
+  show('404', await http.get('/nope'));
+  show('docs', await http.get('/docs'));
+  show('redoc', await http.get('/redoc'));
+  show('stock', await http.get(`/discs/${disc.id}/stock`));
+});
