@@ -70,9 +70,9 @@ export type DeleteOutcome = 'deleted' | 'missing' | 'has-orders';
 export async function deleteDisc(db: Db, id: string): Promise<DeleteOutcome> {
   const { rows } = await sql<{ outcome: DeleteOutcome }>`
     WITH target AS (SELECT id FROM shop.discs WHERE id = ${id} FOR UPDATE),
-    used AS (SELECT EXISTS (SELECT 1 FROM shop.purchase_orders WHERE disc_id = ${id}) AS any),
+    used AS (SELECT EXISTS (SELECT 1 FROM shop.purchase_orders WHERE disc_id = ${id}) AS has_orders),
     gone AS (
-      DELETE FROM shop.discs WHERE id = (SELECT id FROM target) AND NOT (SELECT any FROM used) RETURNING id
+      DELETE FROM shop.discs WHERE id = (SELECT id FROM target) AND NOT (SELECT has_orders FROM used) RETURNING id
     )
     SELECT CASE
       WHEN EXISTS (SELECT 1 FROM gone) THEN 'deleted'
