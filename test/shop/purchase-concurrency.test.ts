@@ -16,49 +16,61 @@ async function waitUntilDecided(http: Client, discId: string): Promise<void> {
   throw new Error('queued orders were not all decided within 60 s');
 }
 
-describe.each(['atomic', 'pessimistic', 'optimistic', 'queued'])('%s mode under 1,000 concurrent buyers', (mode) => {
-  let app: TestApp;
-  let http: Client;
+describe.each(['atomic', 'pessimistic', 'optimistic', 'queued', 'grouped'])(
+  '%s mode under 1,000 concurrent buyers',
+  (mode) => {
+    let app: TestApp;
+    let http: Client;
 
-  beforeAll(async () => {
-    app = await startTestApp([shop], { SHOP_CONCURRENCY: mode });
-    http = client(app.url, BUYERS);
-  });
-  afterAll(async () => {
-    await http?.close();
-    await app?.close();
-  });
+    beforeAll(async () => {
+      app = await startTestApp([shop], { SHOP_CONCURRENCY: mode });
+      http = client(app.url, BUYERS);
+    });
+    afterAll(async () => {
+      await http?.close();
+      await app?.close();
+    });
 
-  it(`sells exactly ${STOCK} copies of a disc of ${STOCK} and refuses the rest`, async () => {
-    const disc = (await http.post('/discs', aDisc(STOCK))).body;
-    const customer = (await http.post('/customers', aCustomer())).body;
-    const order = { disc_id: disc.id, customer_id: customer.id, quantity: 1 };
+    it(`sells exactly ${STOCK} copies of a disc of ${STOCK} and refuses the rest`, async () => {
+      const disc = (await http.post('/discs', aDisc(STOCK))).body;
+      const customer = (await http.post('/customers', aCustomer())).body;
+      const order = { disc_id: disc.id, customer_id: customer.id, quantity: 1 };
 
-    const answers = await Promise.all(Array.from({ length: BUYERS }, () => http.post('/purchase-orders', order)));
-    const byStatus = new Map<number, number>();
-    for (const a of answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
-    const failed = answers.find((a) => a.status >= 500);
-    expect(failed?.body, `${mode}: ${JSON.stringify([...byStatus])}`).toBeUndefined();
+      const answers = await Promise.all(
+        Array.from({ length: BUYERS }, () => http.post('/purchase-orders', order)),
+      );
+      const byStatus = new Map<number, number>();
+      for (const a of answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
+      const failed = answers.find((a) => a.status >= 500);
+      expect(failed?.body, `${mode}: ${JSON.stringify([...byStatus])}`).toBeUndefined();
 
-    if (mode === 'queued') {
-      expect([...byStatus.keys()].every((s) => s === 202 || s === 409)).toBe(true);
-      await waitUntilDecided(http, disc.id);
-      const accepted = answers.filter((a) => a.status === 202);
-      const decided = await Promise.all(accepted.map((a) => http.get(a.headers.location as string)));
-      const confirmed = decided.filter((d) => d.body.status === 'confirmed').length;
-      const rejected = decided.filter((d) => d.body.status === 'rejected').length;
-      expect(confirmed).toBe(STOCK);
-      expect(rejected + (byStatus.get(409) ?? 0)).toBe(BUYERS - STOCK);
-    } else {
-      expect(byStatus.get(200)).toBe(STOCK);
-      expect(byStatus.get(409)).toBe(BUYERS - STOCK);
-      const refused = answers.find((a) => a.status === 409)!;
-      expect(refused.headers['content-type']).toContain('application/problem+json');
-      expect(refused.body.detail).toBe('Disc is out of stock');
-    }
+      if (mode === 'queued') {
+        expect([...byStatus.keys()].every((s) => s === 202 || s === 409)).toBe(true);
+        await waitUntilDecided(http, disc.id);
+        const accepted = answers.filter((a) => a.status === 202);
+        const decided = await Promise.all(accepted.map((a) => http.get(a.headers.location as string)));
+        const confirmed = decided.filter((d) => d.body.status === 'confirmed').length;
+        const rejected = decided.filter((d) => d.body.status === 'rejected').length;
+        expect(confirmed).toBe(STOCK);
+        expect(rejected + (byStatus.get(409) ?? 0)).toBe(BUYERS - STOCK);
+      } else {
+        expect(byStatus.get(200)).toBe(STOCK);
+        expect(byStatus.get(409)).toBe(BUYERS - STOCK);
+        const refused = answers.find((a) => a.status === 409)!;
+        expect(refused.headers['content-type']).toContain('application/problem+json');
+        expect(refused.body.detail).toBe('Disc is out of stock');
+      }
 
-    const stock = (await http.get(`/discs/${disc.id}/stock`)).body;
-    expect(stock).toEqual({ disc_id: disc.id, initial: STOCK, sold: STOCK, remaining: 0, pending: 0, consistent: true });
-    expect((await http.get(`/discs/${disc.id}`)).body.quantity).toBe(0);
-  });
-});
+      const stock = (await http.get(`/discs/${disc.id}/stock`)).body;
+      expect(stock).toEqual({
+        disc_id: disc.id,
+        initial: STOCK,
+        sold: STOCK,
+        remaining: 0,
+        pending: 0,
+        consistent: true,
+      });
+      expect((await http.get(`/discs/${disc.id}`)).body.quantity).toBe(0);
+    });
+  },
+);

@@ -1,6 +1,6 @@
 import { envOneOf, type Env } from '../../platform/config.js';
 
-export const CONCURRENCY_MODES = ['atomic', 'pessimistic', 'optimistic', 'queued'] as const;
+export const CONCURRENCY_MODES = ['atomic', 'pessimistic', 'optimistic', 'queued', 'grouped'] as const;
 export type Concurrency = (typeof CONCURRENCY_MODES)[number];
 
 export interface ShopConfig {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../../platform/errors.js';
 import type { Jobs } from '../../platform/jobs/jobs.js';
 import type { Concurrency } from './config.js';
+import { groupCommitter } from './orders.group.js';
 import * as repo from './orders.repository.js';
 import type { Order, OrderCreate } from './orders.schema.js';
 
@@ -85,10 +86,19 @@ export function orderService(db: Db, jobs: Jobs, mode: Concurrency) {
     throw new UnavailableError('Too many concurrent purchases of this disc; retry shortly');
   }
 
+  const groups = mode === 'grouped' ? groupCommitter(db) : undefined;
+
   return {
     mode,
     async place(input: OrderCreate, beforeCommit?: BeforeCommit): Promise<Placed> {
       switch (mode) {
+        case 'grouped':
+          // An idempotent request commits with its key, alone: the group path is for the crowd.
+          if (beforeCommit) return inTransaction((trx) => repo.purchaseAtomic(trx, input), 200, beforeCommit);
+          return groups!.place(input).then((outcome) => {
+            if (outcome.kind !== 'ok') refuse(outcome);
+            return { status: 200, order: outcome.order } as const;
+          });
         case 'atomic':
           if (beforeCommit) return inTransaction((trx) => repo.purchaseAtomic(trx, input), 200, beforeCommit);
           return repo.purchaseAtomic(db, input).then((outcome) => {
