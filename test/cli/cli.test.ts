@@ -4,11 +4,14 @@ import { run, serve, tempDir } from '../process.js';
 import { client } from '../shop/client.js';
 
 describe('the crucible command', () => {
-  it.concurrent.each(['serve', 'worker', 'migrate', 'seed'])('%s --help describes its options', async (command) => {
-    const { code, stdout } = await run([command, '--help']);
-    expect(code).toBe(0);
-    expect(stdout).toContain(`Usage: crucible ${command}`);
-  });
+  it.concurrent.each(['serve', 'worker', 'migrate', 'seed'])(
+    '%s --help describes its options',
+    async (command) => {
+      const { code, stdout } = await run([command, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: crucible ${command}`);
+    },
+  );
 
   it('refuses an unknown flag and an unknown service', async () => {
     const flag = await run(['serve', '--colour', 'blue']);

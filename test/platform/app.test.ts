@@ -49,7 +49,9 @@ describe('the platform app', () => {
     await http.get('/discs/00000000-0000-4000-8000-000000000000');
     const res = await http.get('/metrics');
     expect(res.status).toBe(200);
-    expect(res.body).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/discs\/:id"[^}]*status_code="404"/);
+    expect(res.body).toMatch(
+      /http_request_duration_seconds_bucket\{[^}]*route="\/discs\/:id"[^}]*status_code="404"/,
+    );
     expect(res.body).toMatch(/db_pool_connections_total \d+/);
     expect(res.body).toMatch(/db_pool_waiting_requests \d+/);
   });
@@ -81,9 +83,7 @@ describe('load shedding', () => {
   });
 
   it('answers 503 problem+json with Retry-After instead of queueing without bound', async () => {
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, () => http.get('/discs?name=x')),
-    );
+    const answers = await Promise.all(Array.from({ length: 50 }, () => http.get('/discs?name=x')));
     const shed = answers.filter((a) => a.status === 503);
     expect(shed.length).toBeGreaterThan(0);
     expect(answers.every((a) => a.status === 200 || a.status === 503)).toBe(true);

@@ -28,7 +28,8 @@ export function client(baseUrl: string, connections = 16) {
   return {
     call,
     get: (path: string) => call('GET', path),
-    post: (path: string, body: unknown, headers?: Record<string, string>) => call('POST', path, body, headers),
+    post: (path: string, body: unknown, headers?: Record<string, string>) =>
+      call('POST', path, body, headers),
     put: (path: string, body: unknown) => call('PUT', path, body),
     del: (path: string) => call('DELETE', path),
     close: () => pool.close(),

@@ -52,7 +52,13 @@ describe('queued orders decided by a separate worker runtime', () => {
     }
     expect(stock).toMatchObject({ sold: 3, remaining: 0, pending: 0, consistent: true });
     const decided = await Promise.all(placed.map((p) => http.get(p.headers.location as string)));
-    expect(decided.map((d) => d.body.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'rejected', 'rejected']);
+    expect(decided.map((d) => d.body.status)).toEqual([
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'rejected',
+      'rejected',
+    ]);
     expect(decided[3]!.body.reason).toBe('Disc is out of stock');
   });
 });

@@ -9,9 +9,10 @@ import { docsPlugin } from './docs.js';
 import { healthRoutes } from './health.js';
 import { metricsPlugin } from './metrics.js';
 import { pressurePlugin } from './pressure.js';
-import { installProblemHandlers } from './problem-handler.js';
+import { installProblemHandlers, sendProblem } from './problem-handler.js';
 import { indexRoute } from './index-page.js';
 import { Problem } from './schemas.js';
+import { buildValidator } from './validation.js';
 
 export interface AppOptions {
   config: Config;
@@ -38,8 +39,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Fastify's factory typing wants its own Ajv pool type; ours returns the same compiler shape.
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    // A malformed URL or an over-long path parameter gets a problem answer like any other error.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(request, reply, error.statusCode ?? 400, error.message);
+    },
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { allErrors: false } },
   });
 
   app.addSchema(Problem);

@@ -19,7 +19,7 @@ export async function customerRoutes(scope: FastifyInstance, { db }: ServiceCont
         tags,
         summary: 'Register a customer',
         body: CustomerCreate,
-        response: { 201: Customer, ...problems(400, 415, 422) },
+        response: { 201: Customer, ...problems(400, 413, 415, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await repo.insertCustomer(db, request.body)),
@@ -50,7 +50,7 @@ export async function customerRoutes(scope: FastifyInstance, { db }: ServiceCont
         summary: 'Change some fields of a customer, including is_active',
         params: IdParams,
         body: CustomerUpdate,
-        response: { 200: Customer, ...problems(400, 404, 415, 422) },
+        response: { 200: Customer, ...problems(400, 404, 413, 415, 422) },
       },
     },
     async (request) => {

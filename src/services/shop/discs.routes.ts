@@ -20,7 +20,7 @@ export async function discRoutes(scope: FastifyInstance, { db }: ServiceContext)
         tags,
         summary: 'Add a disc to the catalogue',
         body: DiscCreate,
-        response: { 201: Disc, ...problems(400, 415, 422) },
+        response: { 201: Disc, ...problems(400, 413, 415, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await repo.insertDisc(db, request.body)),
@@ -63,7 +63,7 @@ export async function discRoutes(scope: FastifyInstance, { db }: ServiceContext)
         summary: 'Change some fields of a disc; a new quantity is recorded in the stock ledger',
         params: IdParams,
         body: DiscUpdate,
-        response: { 200: Disc, ...problems(400, 404, 415, 422) },
+        response: { 200: Disc, ...problems(400, 404, 413, 415, 422) },
       },
     },
     async (request) => {

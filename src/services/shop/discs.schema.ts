@@ -1,6 +1,12 @@
 import { Type, type Static } from 'typebox';
 
-const Text = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
+/** PostgreSQL text cannot hold U+0000; refuse it here (422/400) instead of failing in the database (500). */
+export const NO_NUL = '^[^\\u0000]*$';
+
+const Text = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 255, pattern: NO_NUL, description });
+const Filter = (description: string) =>
+  Type.Optional(Type.String({ maxLength: 255, pattern: NO_NUL, description }));
 
 export const DiscFields = {
   name: Text('Title of the disc'),
@@ -24,12 +30,12 @@ export type Disc = Static<typeof Disc>;
 
 export const DiscQuery = Type.Object(
   {
-    name: Type.Optional(Type.String({ maxLength: 255, description: 'case-insensitive substring' })),
-    artist: Type.Optional(Type.String({ maxLength: 255, description: 'case-insensitive substring' })),
-    genre: Type.Optional(Type.String({ maxLength: 255, description: 'case-insensitive substring' })),
-    name_exact: Type.Optional(Type.String({ maxLength: 255, description: 'exact name' })),
-    artist_exact: Type.Optional(Type.String({ maxLength: 255, description: 'exact artist' })),
-    genre_exact: Type.Optional(Type.String({ maxLength: 255, description: 'exact genre' })),
+    name: Filter('case-insensitive substring'),
+    artist: Filter('case-insensitive substring'),
+    genre: Filter('case-insensitive substring'),
+    name_exact: Filter('exact name'),
+    artist_exact: Filter('exact artist'),
+    genre_exact: Filter('exact genre'),
     year_of_release_min: Type.Optional(Type.Integer({ minimum: 0, maximum: 9999 })),
     year_of_release_max: Type.Optional(Type.Integer({ minimum: 0, maximum: 9999 })),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),

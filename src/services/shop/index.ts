@@ -19,6 +19,9 @@ export const shop: ServiceModule = {
   migrations: { '2026-11-23T0000-init': init },
   async routes(app, ctx) {
     const config = shopConfig(ctx.env);
+    // Every body here is JSON; without this, Fastify parses text/plain into a string and the
+    // schema answers 422 instead of the documented 415.
+    app.removeContentTypeParser('text/plain');
     if (config.concurrency === 'queued') await createReserveQueue(ctx);
     app.addSchema(Disc);
     app.addSchema(Customer);

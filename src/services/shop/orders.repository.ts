@@ -150,6 +150,13 @@ export async function insertPending(trx: Db, o: OrderCreate): Promise<Outcome> {
   return outcome(rows[0]!);
 }
 
+export async function pendingInOrder(db: Db, ids: string[]): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT id FROM shop.purchase_orders WHERE id = ANY(${ids}::uuid[]) AND status = 'pending'
+    ORDER BY created_at, id`.execute(db);
+  return rows.map((r) => r.id);
+}
+
 /** Reserves stock for one pending order, or rejects it; a no-op if it was already decided. */
 export async function decidePending(trx: Db, orderId: string): Promise<Order['status'] | undefined> {
   const { rows } = await sql<{ status: Order['status'] }>`

@@ -41,7 +41,7 @@ export async function orderRoutes(scope: FastifyInstance, ctx: ServiceContext, o
         response: {
           200: Type.Ref('Order', { description: 'Confirmed order' }),
           202: Type.Ref('Order', { description: 'Queued order, pending; poll its Location' }),
-          ...problems(400, 403, 404, 409, 415, 422),
+          ...problems(400, 403, 404, 409, 413, 415, 422),
         },
       },
     },

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../platform/service.js';
-import { decidePending } from './orders.repository.js';
+import { decidePending, pendingInOrder } from './orders.repository.js';
 import { RESERVE_QUEUE } from './orders.service.js';
 
 export const RESERVE_DEAD_LETTER = `${RESERVE_QUEUE}-dead`;
@@ -22,7 +22,12 @@ export async function startReserveWorker(ctx: ServiceContext): Promise<void> {
   await createReserveQueue(ctx);
   await ctx.jobs.work<{ orderId: string }>(RESERVE_QUEUE, { batchSize: 100 }, async (jobs) => {
     await ctx.db.transaction().execute(async (trx) => {
-      for (const job of jobs) await decidePending(trx, job.data.orderId);
+      // pg-boss hands a batch over in no particular order: decide by when the orders were placed.
+      for (const id of await pendingInOrder(
+        trx,
+        jobs.map((job) => job.data.orderId),
+      ))
+        await decidePending(trx, id);
     });
     ctx.log.debug({ decided: jobs.length }, 'queued orders decided');
   });
