@@ -21,10 +21,13 @@ export function pickServices(names: string[] | undefined): ServiceModule[] {
   });
 }
 
-export function setup(overrides: Partial<Record<string, string>> = {}): { config: Config; log: Logger } {
+export function setup(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Record<string, string>> = {},
+): { config: Config; log: Logger } {
   let config: Config;
   try {
-    config = loadConfig({ ...process.env, ...overrides });
+    config = loadConfig({ ...env, ...overrides });
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(`invalid configuration: ${err.message}`);
     throw err;

@@ -1,41 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMER_ID, DEMO_DISC_ID } from '../../src/services/shop/seed.js';
+import { main } from '../../src/cli/program.js';
 import { run, serve, tempDir } from '../process.js';
 import { client } from '../shop/client.js';
 
-describe('the crucible command', () => {
-  it.concurrent.each(['serve', 'worker', 'migrate', 'seed'])(
-    '%s --help describes its options',
-    async (command) => {
-      const { code, stdout } = await run([command, '--help']);
-      expect(code).toBe(0);
-      expect(stdout).toContain(`Usage: crucible ${command}`);
-    },
-  );
+/** Runs the command in this process (so coverage sees it), with its own env and captured output. */
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    env: { LOG_LEVEL: 'silent', DATA_DIR: await tempDir(), ...env },
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
 
-  it('refuses an unknown flag and an unknown service', async () => {
-    const flag = await run(['serve', '--colour', 'blue']);
+describe('the crucible command', () => {
+  it.each(['serve', 'worker', 'migrate', 'seed'])('%s --help describes its options', async (command) => {
+    const { code, stdout } = await cli([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: crucible ${command}`);
+  });
+
+  it('runs as a real process from bin/crucible.js', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('serve');
+  });
+
+  it('refuses an unknown flag, an unknown service and a bad port', async () => {
+    const flag = await cli(['serve', '--colour', 'blue']);
     expect(flag.code).not.toBe(0);
     expect(flag.stderr).toContain("unknown option '--colour'");
-    const service = await run(['migrate', '--services', 'bakery']);
+    const service = await cli(['migrate', '--services', 'bakery']);
     expect(service.code).toBe(2);
     expect(service.stderr).toContain('unknown service "bakery"; known: shop');
+    const port = await cli(['serve', '--port', '99999']);
+    expect(port.code).not.toBe(0);
+    expect(port.stderr).toContain('must be a port from 0 to 65535');
+    const seedless = await cli(['seed', 'nothing']);
+    expect(seedless.code).toBe(2);
   });
 
   it('stops at start on a bad setting, naming the variable', async () => {
-    const { code, stderr } = await run(['migrate'], { DB_POOL_SIZE: 'many' });
+    const { code, stderr } = await cli(['migrate'], { DB_POOL_SIZE: 'many' });
     expect(code).toBe(2);
     expect(stderr).toContain('DB_POOL_SIZE: must be an integer from 1 to 1000, got "many"');
-    const mode = await run(['serve', '--port', '0'], { SHOP_CONCURRENCY: 'fast', DATA_DIR: await tempDir() });
+    const mode = await cli(['serve', '--port', '0'], { SHOP_CONCURRENCY: 'fast' });
     expect(mode.code).toBe(2);
     expect(mode.stderr).toContain('SHOP_CONCURRENCY');
   });
 
   it('migrates and seeds the demo data on the embedded database', async () => {
     const dir = await tempDir();
-    const migrated = await run(['migrate'], { DATA_DIR: dir });
+    const migrated = await cli(['migrate'], { DATA_DIR: dir });
     expect(migrated.stdout).toContain('migrated: shop');
-    const seeded = await run(['seed', 'shop'], { DATA_DIR: dir });
+    const seeded = await cli(['seed', 'shop'], { DATA_DIR: dir });
     expect(seeded.code).toBe(0);
     expect(seeded.stdout).toContain(DEMO_DISC_ID);
   });

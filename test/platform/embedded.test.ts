@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +31,22 @@ describe('embedded PostgreSQL', () => {
     expect(await selectOne(again.url)).toBe(1);
     await again.stop();
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'as root, keeps the cluster where the postgres user can reach it when DATA_DIR is private',
+    async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-private-'));
+      await chmod(dir, 0o700);
+      const server = await startEmbeddedPostgres(dir, log);
+      try {
+        expect(server.dataDir.startsWith(dir)).toBe(false);
+        expect(await selectOne(server.url)).toBe(1);
+      } finally {
+        await server.stop();
+        await rm(path.dirname(server.dataDir), { recursive: true, force: true });
+      }
+    },
+  );
 
   it('starts over a stale postmaster.pid whose process is gone', async () => {
     const dir = await tempDir();
