@@ -6,6 +6,10 @@ import { UnavailableError } from '../errors.js';
 import { problems } from './schemas.js';
 
 const Status = Type.Object({ status: Type.String() });
+const Ready = Type.Object({
+  status: Type.String(),
+  postgres: Type.String({ description: 'server version' }),
+});
 
 export async function healthRoutes(app: FastifyInstance, opts: { db: AnyDb }) {
   app.get(
@@ -25,16 +29,19 @@ export async function healthRoutes(app: FastifyInstance, opts: { db: AnyDb }) {
       schema: {
         tags: ['platform'],
         summary: 'Readiness: the database answers',
-        response: { 200: Status, ...problems() },
+        response: { 200: Ready, ...problems() },
       },
     },
     async () => {
       try {
-        await withTimeout(sql`SELECT 1`.execute(opts.db), 2000);
+        const { rows } = await withTimeout(
+          sql<{ version: string }>`SELECT current_setting('server_version') AS version`.execute(opts.db),
+          2000,
+        );
+        return { status: 'ready', postgres: rows[0]!.version };
       } catch (err) {
         throw new UnavailableError(`database unreachable: ${(err as Error).message}`);
       }
-      return { status: 'ready' };
     },
   );
 }
