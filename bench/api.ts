@@ -12,17 +12,26 @@ export interface Stock {
   consistent: boolean;
 }
 
+/** Reads are retried through load shedding: a 503 with Retry-After means "ask again", not a failure. */
+const SHED_RETRIES = 30;
+
 async function call<T>(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await request(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headersTimeout: 30_000,
-    bodyTimeout: 30_000,
-  });
-  const text = await res.body.text();
-  if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text}`);
-  return JSON.parse(text) as T;
+  for (let attempt = 1; ; attempt++) {
+    const res = await request(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
+    const text = await res.body.text();
+    if (res.statusCode === 503 && method === 'GET' && attempt < SHED_RETRIES) {
+      await new Promise((r) => setTimeout(r, 1000 * (Number(res.headers['retry-after']) || 1)));
+      continue;
+    }
+    if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text}`);
+    return JSON.parse(text) as T;
+  }
 }
 
 export async function createHotDisc(url: string): Promise<string> {

@@ -35,6 +35,8 @@ export interface Machine {
   os: string;
   node: string;
   commit: string;
+  /** 1-minute load average when the run began: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 function gitCommit(): string {
@@ -56,6 +58,7 @@ export function describeMachine(): Machine {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     commit: gitCommit(),
+    loadAverage: os.loadavg()[0] ?? 0,
   };
 }
 
@@ -63,6 +66,7 @@ export const machineLines = (m: Machine): string[] => [
   `machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB RAM, ${m.os}`,
   `node:    ${m.node}`,
   `commit:  ${m.commit}`,
+  `load:    ${m.loadAverage.toFixed(2)} (1-minute load average when the run began)`,
 ];
 
 // One format for the progress lines, the table and the docs, so the figures agree everywhere.

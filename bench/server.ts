@@ -19,8 +19,8 @@ export interface Server {
   url: string;
   /** The server's last output lines (its JSON log), to show when something fails. */
   output(): string[];
-  /** True once the process has exited, whoever stopped it. */
-  exited(): boolean;
+  /** How the process ended ('exit code 1', 'signal SIGKILL'), or undefined while it runs. */
+  exited(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -64,6 +64,12 @@ function keepTail(child: ChildProcess): string[] {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return lines;
+}
+
+function exitOf(child: ChildProcess): string | undefined {
+  if (child.signalCode !== null) return `signal ${child.signalCode}`;
+  if (child.exitCode !== null) return `exit code ${child.exitCode}`;
+  return undefined;
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -136,7 +142,7 @@ export async function startServer(mode: Concurrency): Promise<Server> {
   return {
     url,
     output: () => [...output],
-    exited: () => child.exitCode !== null || child.signalCode !== null,
+    exited: () => exitOf(child),
     stop,
   };
 }

@@ -34,19 +34,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Ctrl-C or a kill must still stop the server and its database, and remove its temp dir. */
 function stopServerOnSignals(): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`\n${signal}: stopping the server…`);
-      void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-    });
-  }
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A Ctrl-C reaches us twice (from the terminal and relayed by tsx); the default action of
+    // the second would kill us before the temp dir is removed.
+    if (stopping) return;
+    stopping = true;
+    say(`\n${signal}: stopping the server…`);
+    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
-async function drainBacklog(url: string, discId: string, soldBefore: number, loadS: number): Promise<Drain> {
+/** The one hot disc every order of a mode buys, on that mode's server. */
+interface Target {
+  url: string;
+  discId: string;
+  /** The order, serialized once: every request sends the same bytes. */
+  body: string;
+}
+
+async function drainBacklog(t: Target, soldBefore: number, loadS: number): Promise<Drain> {
   const start = performance.now();
   let lastReport = start;
   for (;;) {
-    const stock = await stockOf(url, discId);
+    const stock = await stockOf(t.url, t.discId);
     const seconds = (performance.now() - start) / 1000;
     const confirmed = stock.sold - soldBefore;
     const done = stock.pending === 0;
@@ -61,36 +74,30 @@ async function drainBacklog(url: string, discId: string, soldBefore: number, loa
   }
 }
 
-async function runStep(
-  mode: Concurrency,
-  url: string,
-  discId: string,
-  body: string,
-  clients: number,
-  o: BenchOptions,
-) {
-  const soldBefore = mode === 'queued' ? (await stockOf(url, discId)).sold : 0;
+async function runStep(mode: Concurrency, t: Target, clients: number, o: BenchOptions): Promise<Step> {
+  const soldBefore = mode === 'queued' ? (await stockOf(t.url, t.discId)).sold : 0;
   const load = await runLoad({
-    url,
+    url: t.url,
     clients,
-    body,
+    body: t.body,
     warmupMs: o.warmupS * 1000,
     durationMs: o.durationS * 1000,
   });
   const step: Step = load;
-  if (mode === 'queued') step.drain = await drainBacklog(url, discId, soldBefore, load.elapsedS);
+  if (mode === 'queued') step.drain = await drainBacklog(t, soldBefore, load.elapsedS);
   say(progressLine(mode, step));
   for (const failure of load.failures) say(`            sample failure: ${failure}`);
   return step;
 }
 
 /** The invariant the shop exists for: every sale recorded, nothing sold that was not answered. */
-async function checkLedger(result: ModeResult, url: string, discId: string, server: Server): Promise<void> {
-  if (server.exited()) {
-    result.failures.push('the server exited during the run');
+async function checkLedger(result: ModeResult, t: Target, server: Server): Promise<void> {
+  const exit = server.exited();
+  if (exit) {
+    result.failures.push(`the server stopped during the run (${exit})`);
     return;
   }
-  const stock = await stockOf(url, discId);
+  const stock = await stockOf(t.url, t.discId);
   result.stock = stock;
   if (!stock.consistent) result.failures.push(`ledger inconsistent: ${JSON.stringify(stock)}`);
   if (stock.pending !== 0) result.failures.push(`${stock.pending} orders still pending`);
@@ -128,13 +135,15 @@ async function benchMode(mode: Concurrency, o: BenchOptions): Promise<ModeResult
       `${mode.padEnd(11)} ready at ${server.url} in ${rate((performance.now() - started) / 1000)} s; disc ${discId}`,
     );
     const body = JSON.stringify({ disc_id: discId, customer_id: customerId, quantity: 1 });
+    const target: Target = { url: server.url, discId, body };
     for (const clients of o.clients) {
-      const step = await runStep(mode, server.url, discId, body, clients, o);
+      const step = await runStep(mode, target, clients, o);
       result.steps.push(step);
       result.accepted += step.all.ok;
-      if (step.drain?.timedOut) break;
+      // Later steps would only measure a refused connection or a backlog still draining.
+      if (step.drain?.timedOut || server.exited()) break;
     }
-    await checkLedger(result, server.url, discId, server);
+    await checkLedger(result, target, server);
     reportLedger(result, server);
     return result;
   } finally {

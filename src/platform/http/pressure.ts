@@ -12,6 +12,7 @@ export interface PressureOptions {
 }
 
 const NEVER_SHED = new Set(['/health', '/metrics']);
+const SAMPLE_MS = 100;
 
 /**
  * Overload answers fast 503s with Retry-After instead of letting queues grow until clients time
@@ -24,14 +25,20 @@ export const pressurePlugin = fp(
       reply.header('retry-after', '1');
       return prepareProblem(request, reply, 503, `Server overloaded (${why}); retry after 1 s`);
     };
+    // Loading and migrating block the loop before the server is ready; that delay says nothing
+    // about load, so shedding on it starts two samples after ready, when the window is fresh.
+    let armed = false;
+    app.addHook('onReady', async () => {
+      setTimeout(() => (armed = true), 2 * SAMPLE_MS).unref();
+    });
     if (opts.maxEventLoopDelayMs > 0) {
       await app.register(underPressure, {
         maxEventLoopDelay: opts.maxEventLoopDelayMs,
         // Sampled ten times a second, so shedding starts (and stops) within 100 ms, not 1 s.
-        sampleInterval: 100,
+        sampleInterval: SAMPLE_MS,
         retryAfter: 1,
         pressureHandler: (request, reply, type) => {
-          if (NEVER_SHED.has(request.url)) return;
+          if (!armed || NEVER_SHED.has(request.url)) return;
           // under-pressure sends what the handler returns; its typings say void.
           return shed(request, reply, String(type)) as unknown as void;
         },

@@ -52,7 +52,12 @@ export async function startJobs(url: string, log: Logger): Promise<Jobs> {
       return boss.send(queue, data, { db });
     },
     async work(queue, options, handler) {
-      const id = await boss.work(queue, { pollingIntervalSeconds: 0.5, ...options }, handler);
+      const batchSize = options.batchSize ?? 1;
+      const id: string = await boss.work(queue, { pollingIntervalSeconds: 0.5, ...options }, async (jobs) => {
+        await handler(jobs as Job<never>[]);
+        // A full batch means more are waiting: fetch again now instead of sleeping out the poll.
+        if (jobs.length >= batchSize) boss.notifyWorker(id);
+      });
       workers.set(queue, [...(workers.get(queue) ?? []), id]);
       return id;
     },
