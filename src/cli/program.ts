@@ -1,6 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import closeWithGrace from 'close-with-grace';
+import path from 'node:path';
 import { ConfigError } from '../platform/config.js';
+import { findScenario, SCENARIOS } from '../scenarios/catalog/index.js';
+import { runScenarios } from '../scenarios/run-all.js';
+import type { Size } from '../scenarios/scenario.js';
+import { scorecardMarkdown, writeScorecard } from '../scenarios/scorecard.js';
 import { startRuntime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
 
@@ -121,7 +126,68 @@ export function buildProgram(io: Io): Command {
         await runtime.close();
       }
     });
+  const scenario = program
+    .command('scenario')
+    .description('Quality scenarios: run one, or all, and get a report');
+  scenario
+    .command('list')
+    .description('List the scenarios')
+    .action(() => {
+      for (const s of SCENARIOS) io.out(`${s.name.padEnd(30)} ${s.title}`);
+    });
+  scenario
+    .command('run')
+    .description('Start the product (or use --target), run scenarios, judge them and write reports')
+    .argument('[names...]', 'scenario names (see `crucible scenario list`)')
+    .option('--all', 'run every scenario and write reports/scorecard.md')
+    .option('--size <size>', 'smoke (seconds) or full (the seed-sized run)', sizeOption, 'full' as Size)
+    .option('--target <url>', 'drive a server already running at this URL instead of starting one')
+    .option('--reports <dir>', 'where reports go', 'reports')
+    .action(
+      async (names: string[], opts: { all?: boolean; size: Size; target?: string; reports: string }) => {
+        const chosen = opts.all ? SCENARIOS : names.map((n) => findScenario(n) ?? unknownScenario(n));
+        if (chosen.length === 0)
+          throw new UsageError('name a scenario (see `crucible scenario list`) or use --all');
+        if (opts.target) checkUrl(opts.target);
+        const runs = await runScenarios(chosen, {
+          size: opts.size,
+          targetUrl: opts.target,
+          reportsDir: path.resolve(opts.reports),
+          out: (text) => process.stdout.write(text),
+          tty: process.stdout.isTTY,
+        });
+        if (opts.all)
+          io.out(`scorecard: ${await writeScorecard(path.resolve(opts.reports), scorecardMarkdown(runs))}`);
+        const failed = runs.filter((r) => r.completed?.summary.outcome !== 'pass');
+        if (failed.length) throw new ScenarioFailure(failed.map((r) => r.scenario.name));
+      },
+    );
+
   return program;
+}
+
+/** Some scenario did not pass: exit 1, its reason already printed. */
+class ScenarioFailure extends Error {
+  constructor(readonly names: string[]) {
+    super(`not passed: ${names.join(', ')}`);
+  }
+}
+
+function sizeOption(value: string): Size {
+  if (value !== 'smoke' && value !== 'full') throw new InvalidArgumentError('must be smoke or full');
+  return value;
+}
+
+function unknownScenario(name: string): never {
+  throw new UsageError(`unknown scenario "${name}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+}
+
+function checkUrl(value: string) {
+  try {
+    new URL(value);
+  } catch {
+    throw new UsageError(`--target must be a URL like http://localhost:8080, got "${value}"`);
+  }
 }
 
 /** Runs the command line; returns the exit code instead of exiting, for tests. */
@@ -132,6 +198,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ScenarioFailure) {
+      io.err(`crucible: ${err.message}`);
+      return 1;
+    }
     if (err instanceof UsageError || err instanceof ConfigError) {
       io.err(`crucible: ${err.message}`);
       return 2;

@@ -1,0 +1,16 @@
+import type { Scenario } from '../scenario.js';
+import { platformOverload } from './platform-overload.js';
+import { shopConsistency } from './shop-consistency.js';
+import { shopPeak } from './shop-peak.js';
+
+/** Every scenario, in the order `scenario list` and the scorecard show them. */
+export const SCENARIOS: Scenario[] = [
+  shopConsistency(),
+  ...['pessimistic', 'optimistic', 'queued', 'grouped'].map((mode) => shopConsistency(mode)),
+  shopPeak,
+  platformOverload,
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

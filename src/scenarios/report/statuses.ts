@@ -1,0 +1,32 @@
+import type { RunSummary } from '../model.js';
+
+/**
+ * Every status code the run saw, timeline and totals together: real HTTP codes ascending,
+ * then `0` (no answer), then anything non-numeric.
+ */
+export function statusCodes(summary: RunSummary): string[] {
+  const seen = new Set<string>(Object.keys(summary.result.byStatus));
+  for (const second of summary.result.timeline)
+    for (const code of Object.keys(second.byStatus)) seen.add(code);
+  return sortStatuses(seen);
+}
+
+/** Status codes in report order: HTTP codes ascending, `0` after them, non-numeric keys last. */
+export function sortStatuses(codes: Iterable<string>): string[] {
+  return [...codes].sort(compareStatus);
+}
+
+function rank(code: string): number {
+  if (!/^\d+$/.test(code)) return Number.POSITIVE_INFINITY;
+  const n = Number(code);
+  return n === 0 ? 1e9 : n;
+}
+
+function compareStatus(a: string, b: string): number {
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
+/** An answer that is not 2xx, or no answer at all (status 0). */
+export function isErrorStatus(code: string): boolean {
+  return !/^2\d\d$/.test(code);
+}

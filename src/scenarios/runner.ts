@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { Pool } from 'undici';
+import { judge } from './criteria.js';
+import { describeEnvironment } from './environment.js';
+import { runLoad } from './load/engine.js';
+import type { RunSummary } from './model.js';
+import { progressPrinter } from './progress.js';
+import { writeReport } from './report/write.js';
+import type { Answer, Scenario, ScenarioContext, Size } from './scenario.js';
+import { remoteTarget, startTarget, type Target } from './target.js';
+
+export interface RunOptions {
+  size: Size;
+  /** Drive this server instead of starting one. */
+  targetUrl?: string;
+  /** Where `<scenario>/<timestamp>/` folders go. */
+  reportsDir: string;
+  out: (text: string) => void;
+  tty?: boolean;
+}
+
+export interface Completed {
+  summary: RunSummary;
+  reportDir: string;
+}
+
+function helperClient(target: Target) {
+  const pool = new Pool(target.url, { connections: 8 });
+  return {
+    async http(method: string, urlPath: string, body?: unknown): Promise<Answer> {
+      const res = await pool.request({
+        method: method as 'GET',
+        path: urlPath,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.statusCode, body: parsed };
+    },
+    close: () => pool.close(),
+  };
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+/** Starts (or targets) the server, runs the scenario, judges it and writes its report. */
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<Completed> {
+  const { out } = opts;
+  out(`\n${scenario.name} — ${scenario.title} (${opts.size})\n`);
+  const target = opts.targetUrl
+    ? remoteTarget(opts.targetUrl)
+    : await startTarget({ env: scenario.serverEnv });
+  out(`  target ${target.url}${opts.targetUrl ? '' : ' (started by the harness, fresh database)'}\n`);
+  const client = helperClient(target);
+  const ctx: ScenarioContext = {
+    target,
+    size: opts.size,
+    http: client.http,
+    log: (line) => out(`  ${line}\n`),
+    async load(loadOpts, label = 'load') {
+      const progress = progressPrinter(label, out, opts.tty ?? false);
+      try {
+        return await runLoad({ ...loadOpts, baseUrl: target.url, onSecond: progress.second });
+      } finally {
+        progress.end();
+      }
+    },
+  };
+  try {
+    const environment = await describeEnvironment(target);
+    const run = await scenario.run(ctx);
+    const { result } = run;
+    const availability = result.requests ? result.good / result.requests : 0;
+    const judged = {
+      availability,
+      errorRate: 1 - availability,
+      throughput: result.durationS ? result.requests / result.durationS : 0,
+      result,
+      measures: run.measures,
+    };
+    const verdicts = [...scenario.criteria(opts.size).map((c) => judge(c, judged)), ...(run.checks ?? [])];
+    const outcome = result.generator.saturated ? 'invalid' : verdicts.every((v) => v.pass) ? 'pass' : 'fail';
+    const summary: RunSummary = {
+      scenario: scenario.name,
+      title: scenario.title,
+      description: scenario.description,
+      size: opts.size,
+      sixParts: scenario.sixParts,
+      workload: run.workload ?? scenario.workload(opts.size),
+      availabilityDefinition: scenario.availabilityDefinition,
+      result,
+      availability,
+      errorRate: judged.errorRate,
+      throughput: judged.throughput,
+      measures: run.measures,
+      verdicts,
+      outcome,
+      environment,
+    };
+    const reportDir = path.join(opts.reportsDir, scenario.name, stamp());
+    await writeReport(reportDir, summary);
+    printVerdicts(summary, out);
+    out(`  report: ${path.join(reportDir, 'report.html')}\n`);
+    return { summary, reportDir };
+  } finally {
+    await client.close();
+    await target.stop();
+  }
+}
+
+function printVerdicts(summary: RunSummary, out: (s: string) => void) {
+  for (const v of summary.verdicts) {
+    out(
+      `  ${v.pass ? 'PASS' : 'FAIL'}  ${v.criterion.padEnd(34)} ${v.actual}${v.detail ? `  (${v.detail})` : ''}\n`,
+    );
+  }
+  const g = summary.result.generator;
+  if (g.saturated)
+    out(`  INVALID: the load generator could not keep up (${g.reason}); the run proves nothing\n`);
+  out(`  => ${summary.outcome.toUpperCase()}\n`);
+}

@@ -1,0 +1,46 @@
+import type { LoadOptions } from './load/engine.js';
+import type { LoadResult, SixParts, Verdict, Workload } from './model.js';
+import type { Target } from './target.js';
+
+export type Size = 'smoke' | 'full';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** What a scenario gets to work with: the target over HTTP, and the load engine with progress. */
+export interface ScenarioContext {
+  target: Target;
+  size: Size;
+  /** One request for setup or checks (not measured). */
+  http(method: string, path: string, body?: unknown): Promise<Answer>;
+  /** A measured load; prints a live progress line under `label`. */
+  load(opts: Omit<LoadOptions, 'baseUrl' | 'onSecond'>, label?: string): Promise<LoadResult>;
+  log(line: string): void;
+}
+
+/** What a scenario's code found: the run to chart and judge, and its own measures and checks. */
+export interface ScenarioRun {
+  result: LoadResult;
+  measures: Record<string, number | string | boolean>;
+  checks?: Verdict[];
+  /** The workload as it actually ran, when it depends on what the run measured first. */
+  workload?: Workload;
+}
+
+/** A quality scenario: data (the six parts, the workload, the criteria) plus the code that runs it. */
+export interface Scenario {
+  name: string;
+  title: string;
+  description: string;
+  sixParts: SixParts;
+  availabilityDefinition: string;
+  /** The figure the original system reported for the same claim, for the scorecard. */
+  seedFigure?: string;
+  /** Settings for the server when the harness starts it. */
+  serverEnv?: Record<string, string>;
+  workload(size: Size): Workload;
+  criteria(size: Size): string[];
+  run(ctx: ScenarioContext): Promise<ScenarioRun>;
+}
