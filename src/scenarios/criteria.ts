@@ -33,7 +33,7 @@ export function parseCriterion(text: string): Parsed {
   let target = Number(m[3]);
   if (!Number.isFinite(target)) throw new CriterionError(`criterion "${text}": "${m[3]}" is not a number`);
   if (unit === 's') target *= 1000;
-  if (unit === '%') target /= 100;
+  if (unit === '%') target = Number((target / 100).toFixed(12));
   return { metric: m[1]!.toLowerCase(), op: m[2]!, target, unit };
 }
 
