@@ -417,27 +417,15 @@ describe('generator', () => {
     expect(r.requests).toBe(400_000);
     expect(sum(r.timeline.map((s) => s.sent))).toBe(400_000);
     expect(r.generator.saturated).toBe(true);
-    expect(r.generator.reason).toMatch(/lag|core|event-loop/);
+    expect(r.generator.reason).toMatch(/lag|limit|event-loop/);
     expect(r.generator.maxLagMs).toBeGreaterThanOrEqual(r.generator.p99LagMs);
   });
 
-  it('judges saturation by lag, CPU and event-loop delay', () => {
-    const second = (cpuPercent: number): SecondSample => ({
-      t: 0,
-      sent: 0,
-      completed: 0,
-      good: 0,
-      p50: 0,
-      p95: 0,
-      p99: 0,
-      max: 0,
-      byStatus: {},
-      lagMs: 0,
-      cpuPercent,
-    });
+  it('judges saturation by lag, busy seconds and event-loop delay', () => {
     const healthy = {
       model: 'open' as const,
-      timeline: [10, 20, 99, 20, 20].map(second), // one busy second in five is allowed
+      seconds: 5,
+      busySeconds: 1, // one busy second in five is allowed
       maxLagMs: 120,
       p99LagMs: 12,
       cpuPercent: 30,
@@ -448,9 +436,9 @@ describe('generator', () => {
     // A closed model has no schedule: its lag is not judged, its event loop is.
     expect(judge({ ...healthy, model: 'closed', p99LagMs: 500 }).saturated).toBe(false);
     expect(judge({ ...healthy, model: 'closed', loopP99Ms: 80 }).reason).toMatch(/event-loop delay 80 ms/);
-    const busy = judge({ ...healthy, timeline: [10, 99, 99, 20, 20].map(second) });
+    const busy = judge({ ...healthy, busySeconds: 2 });
     expect(busy.saturated).toBe(true);
-    expect(busy.reason).toMatch(/above 95 % of one core in 2 of 5 s/);
+    expect(busy.reason).toMatch(/at its limit .* in 2 of 5 s/);
   });
 
   it('stops early on abort', async () => {

@@ -82,11 +82,13 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   closeSeconds();
 
   let end = 0;
+  let loadEnd: number | undefined;
   let generator: LoadResult['generator'] | undefined;
   try {
     if (workload.model === 'open') await runOpen(ctx, workload);
     else await runClosed(ctx, workload);
-    recorder.freeze(performance.now());
+    loadEnd = performance.now();
+    recorder.freeze(loadEnd);
     // Every request carries its own deadline, so this normally ends well within timeoutMs.
     await client.drain(timeoutMs + 1_000);
   } finally {
@@ -94,14 +96,16 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     opts.signal?.removeEventListener('abort', onCallerAbort);
     end = performance.now();
     recorder.finish(end);
-    generator = watch.finish(end, recorder.timeline, workload.model);
+    generator = watch.finish(end, workload.model);
     await client.close();
   }
   if (fatal) throw fatal.err;
 
   return {
     startedAt,
-    durationS: Math.round(end - recorder.start) / 1000,
+    // The load phase as it happened (cut short by an abort, or stretched by a generator that fell
+    // behind); not the drain, so that requests / durationS is the rate the load ran at.
+    durationS: Math.round((loadEnd ?? end) - recorder.start) / 1000,
     requests: recorder.requests,
     good: recorder.good,
     latency: recorder.latency(),

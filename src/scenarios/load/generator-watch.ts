@@ -3,8 +3,13 @@
  * marked as such instead of being blamed on the server: schedule lag of the open model's sends,
  * the CPU the generator process burns each second, and the delay of its event loop.
  */
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
-import type { LoadResult, SecondSample, Workload } from '../model.js';
+import {
+  monitorEventLoopDelay,
+  performance,
+  type EventLoopUtilization,
+  type IntervalHistogram,
+} from 'node:perf_hooks';
+import type { LoadResult, Workload } from '../model.js';
 import { maxMs, newHistogram, percentileMs, recordMs } from './histogram.js';
 
 /**
@@ -16,12 +21,14 @@ import { maxMs, newHistogram, percentileMs, recordMs } from './histogram.js';
 export const LAG_P99_LIMIT_MS = 50;
 
 /**
- * JavaScript runs on one core: a generator above 95 % of one core is at its limit, its timers fire
- * late and answers wait to be read, which inflates the latencies measured. A second or two at the
- * limit happens (start-up, GC); more than 20 % of the seconds means the run was generator-bound.
+ * JavaScript runs on one core: a generator whose event loop never rests, or that burns more than
+ * 95 % of one core, is at its limit: its timers fire late and answers wait to be read, which
+ * inflates the latencies measured. (Event-loop utilization catches it even when other processes
+ * keep the CPU share below 95 %.) A second or two at the limit happens (start-up, GC); more than
+ * 20 % of the seconds means the run was generator-bound.
  */
-export const CPU_BUSY_PERCENT = 95;
-export const CPU_BUSY_SHARE = 0.2;
+export const BUSY_PERCENT = 95;
+export const BUSY_SHARE = 0.2;
 
 /**
  * Every latency includes the time the answer waited for the event loop to read it. Sampled every
@@ -38,6 +45,9 @@ export class GeneratorWatch {
   private readonly loop: IntervalHistogram;
   private cpuAtSample = process.cpuUsage();
   private wallAtSample = performance.now();
+  private eluAtSample: EventLoopUtilization = performance.eventLoopUtilization();
+  private seconds = 0;
+  private busySeconds = 0;
   private readonly cpuAtStart = process.cpuUsage();
   private readonly wallAtStart = performance.now();
 
@@ -51,24 +61,34 @@ export class GeneratorWatch {
     recordMs(this.lag, ms);
   }
 
-  /** CPU used since the previous call (or the start), in percent of one core. */
-  cpuSince(now: number): number {
+  /**
+   * Closes `seconds` seconds of the timeline (more than one when the loop was blocked): returns
+   * the CPU used since the previous call, in percent of one core, and counts the seconds in which
+   * the generator was at its limit.
+   */
+  closeSeconds(now: number, seconds: number): number {
     const cpu = process.cpuUsage();
     const used = { user: cpu.user - this.cpuAtSample.user, system: cpu.system - this.cpuAtSample.system };
-    const wall = now - this.wallAtSample;
+    const elu = performance.eventLoopUtilization();
+    const utilization = performance.eventLoopUtilization(elu, this.eluAtSample).utilization;
+    const percent = percentOfCore(used, now - this.wallAtSample);
     this.cpuAtSample = cpu;
+    this.eluAtSample = elu;
     this.wallAtSample = now;
-    return percentOfCore(used, wall);
+    this.seconds += seconds;
+    if (percent > BUSY_PERCENT || utilization * 100 > BUSY_PERCENT) this.busySeconds += seconds;
+    return percent;
   }
 
   /** Stops the event-loop monitor and judges the run. */
-  finish(now: number, timeline: readonly SecondSample[], model: Workload['model']): GeneratorReport {
+  finish(now: number, model: Workload['model']): GeneratorReport {
     this.loop.disable();
     const loopP99Ms =
       this.loop.count > 0 ? Math.max(0, this.loop.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS) : 0;
     return judge({
       model,
-      timeline,
+      seconds: this.seconds,
+      busySeconds: this.busySeconds,
       maxLagMs: maxMs(this.lag),
       p99LagMs: percentileMs(this.lag, 99),
       cpuPercent: percentOfCore(process.cpuUsage(this.cpuAtStart), now - this.wallAtStart),
@@ -79,7 +99,9 @@ export class GeneratorWatch {
 
 export interface GeneratorMeasures {
   model: Workload['model'];
-  timeline: readonly SecondSample[];
+  /** Seconds in the timeline, and those in which the generator was at its limit. */
+  seconds: number;
+  busySeconds: number;
   maxLagMs: number;
   p99LagMs: number;
   /** Mean over the run, percent of one core. */
@@ -94,11 +116,10 @@ export function judge(m: GeneratorMeasures): GeneratorReport {
   if (m.model === 'open' && m.p99LagMs > LAG_P99_LIMIT_MS) {
     reasons.push(`p99 schedule lag ${m.p99LagMs} ms > ${LAG_P99_LIMIT_MS} ms: sends left later than planned`);
   }
-  const busy = m.timeline.filter((s) => s.cpuPercent > CPU_BUSY_PERCENT).length;
-  if (m.timeline.length > 0 && busy > CPU_BUSY_SHARE * m.timeline.length) {
+  if (m.seconds > 0 && m.busySeconds > BUSY_SHARE * m.seconds) {
     reasons.push(
-      `generator above ${CPU_BUSY_PERCENT} % of one core in ${busy} of ${m.timeline.length} s ` +
-        `(limit ${CPU_BUSY_SHARE * 100} % of the seconds)`,
+      `generator at its limit (event loop or CPU above ${BUSY_PERCENT} % of one core) in ` +
+        `${m.busySeconds} of ${m.seconds} s (limit ${BUSY_SHARE * 100} % of the seconds)`,
     );
   }
   if (m.loopP99Ms > EVENT_LOOP_P99_LIMIT_MS) {

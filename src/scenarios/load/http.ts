@@ -34,7 +34,12 @@ const KEEP_ALIVE_MS = 30_000;
 
 const is2xx = (status: number) => status >= 200 && status < 300;
 
-function encode(spec: RequestSpec): { headers: Record<string, string>; body?: string | Uint8Array } {
+interface Encoded {
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+function encode(spec: RequestSpec): Encoded {
   const headers = { ...spec.headers };
   const body = spec.body;
   if (body === undefined || body === null) return { headers };
@@ -82,6 +87,8 @@ export class HttpClient {
    * reasons (those are status 0); rejects only when `isGood` throws, a bug of the scenario.
    */
   send(spec: RequestSpec): Promise<Outcome> {
+    // Outside the exchange: a body that cannot be serialized is a bug of the scenario, not a 0.
+    const encoded = encode(spec);
     return new Promise<Outcome>((resolve, reject) => {
       const controller = new AbortController();
       let timedOut = false;
@@ -105,7 +112,7 @@ export class HttpClient {
         },
       };
       this.live.add(entry);
-      void this.exchange(spec, controller.signal).then(({ status, text }) => {
+      void this.exchange(spec, encoded, controller.signal).then(({ status, text }) => {
         if (done) return;
         const doneAt = performance.now();
         let good: boolean;
@@ -122,9 +129,12 @@ export class HttpClient {
   }
 
   /** One exchange; status 0 when there was no complete answer. Never rejects. */
-  private async exchange(spec: RequestSpec, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  private async exchange(
+    spec: RequestSpec,
+    { headers, body }: Encoded,
+    signal: AbortSignal,
+  ): Promise<{ status: number; text: string }> {
     try {
-      const { headers, body } = encode(spec);
       const res = await this.pool.request({ method: spec.method, path: spec.path, headers, body, signal });
       if (this.isGood) return { status: res.statusCode, text: await res.body.text() };
       // Read to the end without decoding: the default verdict needs only the status.

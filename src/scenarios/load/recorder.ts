@@ -64,7 +64,7 @@ export class Recorder {
     const target = Math.min(index, this.lastIndex);
     if (this.current >= target) return;
     // One CPU reading for all the seconds closed at once (their average, if the loop was blocked).
-    const cpu = this.opts.watch.cpuSince(now);
+    const cpu = this.opts.watch.closeSeconds(now, target - this.current);
     while (this.current < target) {
       this.close(cpu);
       this.current++;
@@ -125,7 +125,7 @@ export class Recorder {
   finish(now: number): void {
     if (this.finished) return;
     this.freeze(now);
-    this.close(this.opts.watch.cpuSince(now));
+    this.close(this.opts.watch.closeSeconds(now, 1));
     this.finished = true;
   }
 
