@@ -85,7 +85,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
     }
     const fromDb = fromPgError(error);
     if (fromDb) {
-      request.log.warn({ err: error }, 'database refused the request');
+      request.log.info({ err: error }, 'database refused the request');
       reply.headers(fromDb.headers);
       return sendProblem(request, reply, fromDb.statusCode, fromDb.message, fromDb.title);
     }

@@ -13,7 +13,9 @@ export const Problem = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
 );
 
-export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
+// ajv's "uuid" format also admits a `urn:uuid:` prefix, which PostgreSQL refuses: hence the pattern.
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const Uuid = Type.String({ format: 'uuid', pattern: UUID_PATTERN, description: 'UUID' });
 export const IdParams = Type.Object({ id: Uuid });
 
 const DESCRIPTIONS: Record<number, string> = {

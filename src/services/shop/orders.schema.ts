@@ -1,9 +1,10 @@
+import { Uuid } from '../../platform/http/schemas.js';
 import { Type, type Static } from 'typebox';
 
 export const OrderCreate = Type.Object(
   {
-    disc_id: Type.String({ format: 'uuid' }),
-    customer_id: Type.String({ format: 'uuid' }),
+    disc_id: Uuid,
+    customer_id: Uuid,
     quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   },
   { additionalProperties: false },
@@ -42,8 +43,8 @@ export interface Order {
 
 export const OrderQuery = Type.Object(
   {
-    customer_id: Type.Optional(Type.String({ format: 'uuid' })),
-    disc_id: Type.Optional(Type.String({ format: 'uuid' })),
+    customer_id: Type.Optional(Uuid),
+    disc_id: Type.Optional(Uuid),
     status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'orders placed at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'orders placed before' })),
