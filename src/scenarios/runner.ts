@@ -13,6 +13,8 @@ export interface RunOptions {
   size: Size;
   /** Drive this server instead of starting one. */
   targetUrl?: string;
+  /** Keep the started server's data here instead of a fresh temporary directory. */
+  dataDir?: string;
   /** Where `<scenario>/<timestamp>/` folders go. */
   reportsDir: string;
   out: (text: string) => void;
@@ -55,7 +57,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   out(`\n${scenario.name} — ${scenario.title} (${opts.size})\n`);
   const target = opts.targetUrl
     ? remoteTarget(opts.targetUrl)
-    : await startTarget({ env: scenario.serverEnv });
+    : await startTarget({ env: scenario.serverEnv, dataDir: opts.dataDir });
   out(`  target ${target.url}${opts.targetUrl ? '' : ' (started by the harness, fresh database)'}\n`);
   const client = helperClient(target);
   const ctx: ScenarioContext = {

@@ -28,7 +28,7 @@ export const shop: ServiceModule = {
     app.addSchema(Order);
     await discRoutes(app, ctx);
     await customerRoutes(app, ctx);
-    await orderRoutes(app, ctx, orderService(ctx.db, ctx.jobs, config.concurrency));
+    await orderRoutes(app, ctx, orderService(ctx.db, ctx.pool, ctx.jobs, config.concurrency));
     ctx.log.info({ concurrency: config.concurrency }, 'shop ready');
   },
   async workers(ctx) {

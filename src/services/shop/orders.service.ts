@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../../platform/errors.js';
 import type { Jobs } from '../../platform/jobs/jobs.js';
 import type { Concurrency } from './config.js';
@@ -42,7 +43,7 @@ function refuse(outcome: Exclude<repo.Outcome, { kind: 'ok' }>): never {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The purchase rules under each concurrency mode; no HTTP here. */
-export function orderService(db: Db, jobs: Jobs, mode: Concurrency) {
+export function orderService(db: Db, pool: pg.Pool, jobs: Jobs, mode: Concurrency) {
   async function inTransaction(
     work: (trx: Db) => Promise<repo.Outcome>,
     status: 200 | 202,
@@ -101,7 +102,7 @@ export function orderService(db: Db, jobs: Jobs, mode: Concurrency) {
           });
         case 'atomic':
           if (beforeCommit) return inTransaction((trx) => repo.purchaseAtomic(trx, input), 200, beforeCommit);
-          return repo.purchaseAtomic(db, input).then((outcome) => {
+          return repo.purchaseAtomicPrepared(db, pool, input).then((outcome) => {
             if (outcome.kind !== 'ok') refuse(outcome);
             return { status: 200, order: outcome.order } as const;
           });
