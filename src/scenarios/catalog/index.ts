@@ -7,7 +7,8 @@ import { shopPeak } from './shop-peak.js';
 export const SCENARIOS: Scenario[] = [
   shopConsistency(),
   ...['pessimistic', 'optimistic', 'queued', 'grouped'].map((mode) => shopConsistency(mode)),
-  shopPeak,
+  shopPeak(),
+  shopPeak('grouped'),
   platformOverload,
 ];
 
