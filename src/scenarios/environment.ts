@@ -30,6 +30,6 @@ export async function describeEnvironment(target: Target): Promise<Environment> 
     postgres,
     commit: commit(),
     target: target.url,
-    sharedCores: target.local,
+    sharedCores: target.local && !target.cpus,
   };
 }

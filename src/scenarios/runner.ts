@@ -4,6 +4,7 @@ import { judge } from './criteria.js';
 import { describeEnvironment } from './environment.js';
 import { runLoad } from './load/engine.js';
 import type { RunSummary } from './model.js';
+import { pinSelf, splitCores } from './cores.js';
 import { progressPrinter } from './progress.js';
 import { writeReport } from './report/write.js';
 import type { Answer, Scenario, ScenarioContext, Size } from './scenario.js';
@@ -55,9 +56,18 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<Completed> {
   const { out } = opts;
   out(`\n${scenario.name} — ${scenario.title} (${opts.size})\n`);
+  const split = !opts.targetUrl && scenario.separateCores ? splitCores() : undefined;
+  const unpin = split ? pinSelf(split.generator) : () => undefined;
   const target = opts.targetUrl
     ? remoteTarget(opts.targetUrl)
-    : await startTarget({ env: scenario.serverEnv, dataDir: opts.dataDir });
+    : await startTarget({ env: scenario.serverEnv, dataDir: opts.dataDir, cpus: split?.server }).catch(
+        (err) => {
+          unpin();
+          throw err;
+        },
+      );
+  if (split)
+    out(`  cores: generator on CPU ${split.generator}, server and its database on CPU ${split.server}\n`);
   out(`  target ${target.url}${opts.targetUrl ? '' : ' (started by the harness, fresh database)'}\n`);
   const client = helperClient(target);
   const ctx: ScenarioContext = {
@@ -113,6 +123,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   } finally {
     await client.close();
     await target.stop();
+    unpin();
   }
 }
 

@@ -40,6 +40,8 @@ export interface Scenario {
   seedFigure?: string;
   /** Settings for the server when the harness starts it. */
   serverEnv?: Record<string, string>;
+  /** Give the generator and the server separate cores when the harness starts the server. */
+  separateCores?: boolean;
   workload(size: Size): Workload;
   criteria(size: Size): string[];
   run(ctx: ScenarioContext): Promise<ScenarioRun>;

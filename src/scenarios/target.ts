@@ -11,6 +11,8 @@ export interface Target {
   url: string;
   /** True when the harness started the server on this machine. */
   local: boolean;
+  /** The server's CPUs when it was pinned apart from the generator's. */
+  cpus?: string;
   /** The server's last log lines, for a report of what went wrong. */
   output(): string;
   stop(): Promise<void>;
@@ -21,6 +23,8 @@ export interface StartOptions {
   /** Keep the data here instead of a fresh temporary directory (removed afterwards). */
   dataDir?: string;
   timeoutMs?: number;
+  /** Run the server on these CPUs only (`taskset -c`), e.g. "1". */
+  cpus?: string;
 }
 
 /** Starts `crucible serve` on a free port with a fresh embedded database, and waits until it serves. */
@@ -28,7 +32,10 @@ export async function startTarget(opts: StartOptions = {}): Promise<Target> {
   const fresh = opts.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'crucible-scenario-'));
   if (fresh) await chmod(fresh, 0o755);
   const dataDir = opts.dataDir ?? fresh!;
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+  const command = opts.cpus
+    ? ['taskset', ['-c', opts.cpus, process.execPath, CLI, 'serve', '--port', '0']]
+    : [process.execPath, [CLI, 'serve', '--port', '0']];
+  const child: ChildProcess = spawn(command[0] as string, command[1] as string[], {
     env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', DATA_DIR: dataDir, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,6 +71,7 @@ export async function startTarget(opts: StartOptions = {}): Promise<Target> {
   return {
     url,
     local: true,
+    cpus: opts.cpus,
     output: () => output,
     stop: () =>
       (stopping ??= (async () => {
