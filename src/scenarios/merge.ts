@@ -1,10 +1,21 @@
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { newHistogram, summarize } from './load/histogram.js';
 import type { LoadResult } from './model.js';
 
 /**
- * Several load phases shown as one run: timelines back to back, counts added. Latency
- * percentiles cannot be added, so the summary keeps the worst phase's, which is what a
- * threshold on the whole run would be judged against.
+ * The percentiles of all phases together, from their histograms added up; percentiles
+ * themselves cannot be added. Without histograms, the worst phase's figures stand in.
  */
+function mergedLatency(results: LoadResult[]): { latency: LoadResult['latency']; histogram?: string } {
+  if (results.some((r) => !r.histogram)) {
+    return { latency: results.reduce((a, b) => (b.latency.p99 > a.latency.p99 ? b : a)).latency };
+  }
+  const total = newHistogram();
+  for (const r of results) total.add(decodeFromCompressedBase64(r.histogram!));
+  return { latency: summarize(total), histogram: encodeIntoCompressedBase64(total) };
+}
+
+/** Several load phases shown as one run: timelines back to back, counts and histograms added. */
 export function concatResults(results: LoadResult[]): LoadResult {
   if (results.length === 0) throw new Error('no load phase ran');
   const byStatus: Record<string, number> = {};
@@ -15,13 +26,12 @@ export function concatResults(results: LoadResult[]): LoadResult {
     for (const s of r.timeline) timeline.push({ ...s, t: s.t + offset });
     offset += r.timeline.length;
   }
-  const worst = results.reduce((a, b) => (b.latency.p99 > a.latency.p99 ? b : a));
   return {
     startedAt: results[0]!.startedAt,
     durationS: results.reduce((sum, r) => sum + r.durationS, 0),
     requests: results.reduce((sum, r) => sum + r.requests, 0),
     good: results.reduce((sum, r) => sum + r.good, 0),
-    latency: worst.latency,
+    ...mergedLatency(results),
     byStatus,
     timeline,
     generator: {

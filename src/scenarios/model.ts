@@ -78,6 +78,8 @@ export interface LoadResult {
   requests: number;
   good: number;
   latency: LatencySummary;
+  /** The whole run's latency histogram (µs), HdrHistogram compressed base64: phases merge exactly. */
+  histogram?: string;
   byStatus: Record<string, number>;
   timeline: SecondSample[];
   generator: { maxLagMs: number; p99LagMs: number; cpuPercent: number; saturated: boolean; reason?: string };

@@ -109,6 +109,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     requests: recorder.requests,
     good: recorder.good,
     latency: recorder.latency(),
+    histogram: recorder.encodedHistogram(),
     byStatus: recorder.byStatus,
     timeline: recorder.timeline,
     generator,

@@ -6,6 +6,7 @@
 import type { Outcome } from './http.js';
 import type { GeneratorWatch } from './generator-watch.js';
 import { maxMs, newHistogram, percentileMs, recordMs, summarize } from './histogram.js';
+import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import type { LatencySummary, SecondSample } from '../model.js';
 
 export type OnSecond = (s: SecondSample, totals: { requests: number; good: number }) => void;
@@ -131,6 +132,11 @@ export class Recorder {
 
   latency(): LatencySummary {
     return summarize(this.overall);
+  }
+
+  /** The overall histogram, compressed, so runs of several phases can merge percentiles exactly. */
+  encodedHistogram(): string {
+    return encodeIntoCompressedBase64(this.overall);
   }
 
   private close(cpuPercent: number): void {
