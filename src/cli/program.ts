@@ -1,12 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import closeWithGrace from 'close-with-grace';
 import path from 'node:path';
-import { ConfigError } from '../platform/config.js';
+import { ConfigError, type Config } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
 import { findScenario, SCENARIOS } from '../scenarios/catalog/index.js';
 import { runScenarios } from '../scenarios/run-all.js';
 import type { Size } from '../scenarios/scenario.js';
 import { scorecardMarkdown, writeScorecard } from '../scenarios/scorecard.js';
-import { startRuntime } from '../platform/runtime.js';
+import { startRuntime, type Runtime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
 
 export interface Io {
@@ -49,11 +50,7 @@ export function buildProgram(io: Io): Command {
         workers: opts.workers,
         env: io.env,
       });
-      closeWithGrace({ delay: config.http.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
-        if (err) log.error({ err }, 'fatal error, shutting down');
-        else log.info({ signal }, 'shutting down: draining requests and jobs');
-        await runtime.close();
-      });
+      closeOnSignal(runtime, config, log, 'draining requests and jobs');
       const url = await runtime.listen();
       log.info({ url, services: services.map((s) => s.name), docs: `${url}/docs` }, 'serving');
     });
@@ -75,11 +72,7 @@ export function buildProgram(io: Io): Command {
         workers: true,
         env: io.env,
       });
-      closeWithGrace({ delay: config.http.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
-        if (err) log.error({ err }, 'fatal error, shutting down');
-        else log.info({ signal }, 'shutting down: finishing jobs in flight');
-        await runtime.close();
-      });
+      closeOnSignal(runtime, config, log, 'finishing jobs in flight');
       log.info({ services: services.map((s) => s.name) }, 'workers running');
     });
 
@@ -164,6 +157,15 @@ export function buildProgram(io: Io): Command {
     );
 
   return program;
+}
+
+/** SIGTERM/SIGINT (or a fatal error) closes the runtime gracefully, then the process exits. */
+function closeOnSignal(runtime: Runtime, config: Config, log: Logger, what: string) {
+  closeWithGrace({ delay: config.http.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'fatal error, shutting down');
+    else log.info({ signal }, `shutting down: ${what}`);
+    await runtime.close();
+  });
 }
 
 /** Some scenario did not pass: exit 1, its reason already printed. */

@@ -1,14 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import { toOrder, type Outcome } from './orders.repository.js';
+import { outcome as outcomeOf, type AttemptRow, type Outcome } from './orders.repository.js';
 import type { OrderCreate } from './orders.schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- queries here are raw SQL
 type Db = Kysely<any>;
 
-interface GroupRow {
-  order: Parameters<typeof toOrder>[0] | null;
-  customer_active: boolean | null;
-  disc_exists: boolean;
+interface GroupRow extends AttemptRow {
   remaining: number;
 }
 
@@ -54,14 +51,6 @@ export async function purchaseGroup(db: Db, discId: string, orders: OrderCreate[
       coalesce((SELECT quantity FROM d0), 0) - coalesce((SELECT sum(quantity) FROM won), 0) AS remaining
     FROM req LEFT JOIN c USING (ord) ORDER BY req.ord`.execute(db);
   return rows;
-}
-
-function outcomeOf(row: GroupRow): Outcome {
-  if (row.order) return { kind: 'ok', order: toOrder(row.order) };
-  if (row.customer_active === null) return { kind: 'customer-missing' };
-  if (!row.customer_active) return { kind: 'customer-inactive' };
-  if (!row.disc_exists) return { kind: 'disc-missing' };
-  return { kind: 'out-of-stock' };
 }
 
 interface Waiting {

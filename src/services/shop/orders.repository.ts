@@ -20,7 +20,8 @@ interface OrderRow {
   created_at: string | Date;
 }
 
-interface AttemptRow {
+/** What a purchase statement reports: the order it made, or the facts that say why not. */
+export interface AttemptRow {
   order: OrderRow | null;
   customer_active: boolean | null;
   disc_exists: boolean;
@@ -39,7 +40,7 @@ export function toOrder(row: OrderRow): Order {
   return order;
 }
 
-function outcome(row: AttemptRow): Outcome {
+export function outcome(row: AttemptRow): Outcome {
   if (row.order) return { kind: 'ok', order: toOrder(row.order) };
   if (row.customer_active === null) return { kind: 'customer-missing' };
   if (!row.customer_active) return { kind: 'customer-inactive' };
