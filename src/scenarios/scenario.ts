@@ -44,5 +44,7 @@ export interface Scenario {
   separateCores?: boolean;
   workload(size: Size): Workload;
   criteria(size: Size): string[];
+  /** The measure the scorecard's one line shows: the metric or measure name of a criterion. */
+  headline: string;
   run(ctx: ScenarioContext): Promise<ScenarioRun>;
 }

@@ -5,6 +5,27 @@ import type { Scenario } from './scenario.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
+/** One line per scenario: its headline measure against its target, and the run's verdict. */
+function headlineRow({
+  scenario,
+  completed,
+  error,
+}: {
+  scenario: Scenario;
+  completed?: Completed;
+  error?: string;
+}) {
+  const seed = cell(scenario.seedFigure ?? '—');
+  if (!completed)
+    return `| ${scenario.name} | ${seed} | ${scenario.headline} | — | ${cell(error ?? 'did not run')} | ERROR |`;
+  const { summary } = completed;
+  const verdict = summary.verdicts.find((v) => v.criterion.trim().startsWith(scenario.headline));
+  return (
+    `| ${scenario.name} | ${seed} | ${scenario.headline} | \`${cell(verdict?.criterion ?? '—')}\` | ` +
+    `${cell(verdict?.actual ?? '—')} | ${summary.outcome.toUpperCase()} |`
+  );
+}
+
 /** One line per criterion of every scenario: the seeds' checklists, measured. */
 export function scorecardMarkdown(
   runs: { scenario: Scenario; completed?: Completed; error?: string }[],
@@ -13,6 +34,12 @@ export function scorecardMarkdown(
     '# Scorecard',
     '',
     `Written by \`npm run scenarios\` on ${new Date().toISOString()}. Each scenario's report is linked.`,
+    '',
+    '| scenario | the original reported | measure | target | result | verdict |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...runs.map(headlineRow),
+    '',
+    'Every criterion:',
     '',
     '| scenario | the original reported | criterion | result | verdict | report |',
     '| --- | --- | --- | --- | --- | --- |',

@@ -56,6 +56,7 @@ export const platformOverload: Scenario = {
   // Twice the server's capacity needs a generator that is not starved by the server it measures.
   separateCores: true,
   workload,
+  headline: 'served_ratio',
   criteria: () => ['served_ratio >= 0.9', 'no_answer == 0', 'recovery_ms <= 1000', 'alive_after == 1'],
   async run(ctx) {
     const { probeS, overloadS, users } = PHASES[ctx.size];

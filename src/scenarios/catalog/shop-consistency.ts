@@ -34,6 +34,7 @@ export function shopConsistency(mode?: string): Scenario {
     seedFigure: '90 clients × 120 s: 47.94 req/s, mean 1.81 s, 500 sold, 0 failed',
     serverEnv: { SHOP_CONCURRENCY: concurrency },
     workload: (size) => WORKLOAD[size],
+    headline: 'sold',
     criteria: (size) => [
       `sold == ${STOCK[size]}`,
       'consistent == 1',

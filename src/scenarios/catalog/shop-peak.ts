@@ -51,6 +51,7 @@ export function shopPeak(mode?: string): Scenario {
       'from the intended send time, so a slow server cannot hide its backlog.',
     seedFigure: 'the seed measured 47.94 orders/s under 90 clients',
     workload,
+    headline: 'highest_rate_held',
     criteria: (size) => [
       `highest_rate_held >= ${size === 'full' ? 1000 : 50}`,
       'consistent == 1',
