@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -47,6 +48,25 @@ describe('embedded PostgreSQL', () => {
       }
     },
   );
+
+  it("forwards the server's warnings into our log", async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const server = await startEmbeddedPostgres(await tempDir(), capture);
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      await client.query(`DO $$ BEGIN RAISE WARNING 'crucible-probe-42'; END $$`);
+      await client.end();
+      await new Promise((r) => setTimeout(r, 300));
+      const warning = lines
+        .map((l) => JSON.parse(l))
+        .find((l) => String(l.postgres).includes('crucible-probe-42'));
+      expect(warning?.level).toBe(40);
+    } finally {
+      await server.stop();
+    }
+  });
 
   it('starts over a stale postmaster.pid whose process is gone', async () => {
     const dir = await tempDir();

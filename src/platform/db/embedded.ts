@@ -199,6 +199,23 @@ async function secret(dataDir: string): Promise<string> {
   return password;
 }
 
+/**
+ * The server's own log goes into ours: problems (WARNING, ERROR, FATAL, PANIC) at warn, the rest
+ * (checkpoints, autovacuum) at debug, one JSON line each, so nothing it says is lost.
+ */
+function forwardLog(child: ChildProcess, log: Logger): void {
+  let pending = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) log.warn({ postgres: line }, 'postgres');
+      else log.debug({ postgres: line }, 'postgres');
+    }
+  });
+}
+
 function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
@@ -257,14 +274,27 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const port = await freePort();
   const child = spawn(
     bins.postgres,
-    ['-D', cluster, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    [
+      ...[
+        '-D',
+        cluster,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      // Slow autovacuums are logged: on a hot row they are a suspect for latency stalls.
+      ...['-c', 'log_autovacuum_min_duration=1s', '-c', 'log_checkpoints=on'],
+    ],
     { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   // If this process dies without stopping it, the server must not outlive us by much.
   const killOnExit = () => child.kill('SIGINT');
   process.once('exit', killOnExit);
   await waitReady(child, 30_000);
-  child.stderr?.resume();
+  forwardLog(child, log);
   await ensureDatabase(port, password);
   log.info({ port, cluster }, 'embedded PostgreSQL ready');
   let stopped: Promise<void> | undefined;
