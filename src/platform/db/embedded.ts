@@ -200,8 +200,9 @@ async function secret(dataDir: string): Promise<string> {
 }
 
 /**
- * The server's own log goes into ours: problems (WARNING, ERROR, FATAL, PANIC) at warn, the rest
- * (checkpoints, autovacuum) at debug, one JSON line each, so nothing it says is lost.
+ * The server's own log goes into ours, one JSON line each, so nothing it says is lost: WARNING,
+ * FATAL and PANIC at warn; the rest at debug, ERROR included, because a failed statement is
+ * reported to the client that ran it, which decides (a lock timeout in `breaker` mode is routine).
  */
 function forwardLog(child: ChildProcess, log: Logger): void {
   let pending = '';
@@ -210,7 +211,7 @@ function forwardLog(child: ChildProcess, log: Logger): void {
     pending = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.trim()) continue;
-      if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) log.warn({ postgres: line }, 'postgres');
+      if (/\b(WARNING|FATAL|PANIC):/.test(line)) log.warn({ postgres: line }, 'postgres');
       else log.debug({ postgres: line }, 'postgres');
     }
   });

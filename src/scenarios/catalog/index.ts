@@ -6,7 +6,7 @@ import { shopPeak } from './shop-peak.js';
 /** Every scenario, in the order `scenario list` and the scorecard show them. */
 export const SCENARIOS: Scenario[] = [
   shopConsistency(),
-  ...['pessimistic', 'optimistic', 'queued', 'grouped'].map((mode) => shopConsistency(mode)),
+  ...['pessimistic', 'optimistic', 'queued', 'grouped', 'breaker'].map((mode) => shopConsistency(mode)),
   shopPeak(),
   shopPeak('grouped'),
   platformOverload,

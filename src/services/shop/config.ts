@@ -1,6 +1,13 @@
 import { envOneOf, type Env } from '../../platform/config.js';
 
-export const CONCURRENCY_MODES = ['atomic', 'pessimistic', 'optimistic', 'queued', 'grouped'] as const;
+export const CONCURRENCY_MODES = [
+  'atomic',
+  'pessimistic',
+  'optimistic',
+  'queued',
+  'grouped',
+  'breaker',
+] as const;
 export type Concurrency = (typeof CONCURRENCY_MODES)[number];
 
 export interface ShopConfig {

@@ -22,7 +22,7 @@ export const shop: ServiceModule = {
     // Every body here is JSON; without this, Fastify parses text/plain into a string and the
     // schema answers 422 instead of the documented 415.
     app.removeContentTypeParser('text/plain');
-    if (config.concurrency === 'queued') await createReserveQueue(ctx);
+    if (config.concurrency === 'queued' || config.concurrency === 'breaker') await createReserveQueue(ctx);
     app.addSchema(Disc);
     app.addSchema(Customer);
     app.addSchema(Order);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../../platform/errors.js';
 import type { Jobs } from '../../platform/jobs/jobs.js';
@@ -41,6 +41,10 @@ function refuse(outcome: Exclude<repo.Outcome, { kind: 'ok' }>): never {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The breaker's patience for the hot row's lock before it queues the order instead. */
+export const BREAKER_LOCK_TIMEOUT_MS = 50;
+const isLockTimeout = (err: unknown) => (err as { code?: string }).code === '55P03';
 
 /** The purchase rules under each concurrency mode; no HTTP here. */
 export function orderService(db: Db, pool: pg.Pool, jobs: Jobs, mode: Concurrency) {
@@ -89,6 +93,37 @@ export function orderService(db: Db, pool: pg.Pool, jobs: Jobs, mode: Concurrenc
 
   const groups = mode === 'grouped' ? groupCommitter(db) : undefined;
 
+  async function queue(input: OrderCreate, beforeCommit?: BeforeCommit): Promise<Placed> {
+    const placed = await inTransaction(
+      (trx) => repo.insertPending(trx, input),
+      202,
+      beforeCommit,
+      (trx, order) => jobs.send(RESERVE_QUEUE, { orderId: order.id }, trx).then(() => undefined),
+    );
+    jobs.nudge(RESERVE_QUEUE);
+    return placed;
+  }
+
+  /**
+   * The seed's circuit breaker: sell at once when the disc's row lock comes quickly; when the
+   * row is so contended that the lock takes longer than the timeout, queue the order (202).
+   */
+  async function breaker(input: OrderCreate, beforeCommit?: BeforeCommit): Promise<Placed> {
+    try {
+      return await inTransaction(
+        async (trx) => {
+          await sql`SELECT set_config('lock_timeout', ${`${BREAKER_LOCK_TIMEOUT_MS}ms`}, true)`.execute(trx);
+          return repo.purchaseAtomic(trx, input);
+        },
+        200,
+        beforeCommit,
+      );
+    } catch (err) {
+      if (!isLockTimeout(err)) throw err;
+      return queue(input, beforeCommit);
+    }
+  }
+
   return {
     mode,
     async place(input: OrderCreate, beforeCommit?: BeforeCommit): Promise<Placed> {
@@ -110,16 +145,10 @@ export function orderService(db: Db, pool: pg.Pool, jobs: Jobs, mode: Concurrenc
           return inTransaction((trx) => repo.purchasePessimistic(trx, input), 200, beforeCommit);
         case 'optimistic':
           return optimistic(input, beforeCommit);
-        case 'queued': {
-          const placed = await inTransaction(
-            (trx) => repo.insertPending(trx, input),
-            202,
-            beforeCommit,
-            (trx, order) => jobs.send(RESERVE_QUEUE, { orderId: order.id }, trx).then(() => undefined),
-          );
-          jobs.nudge(RESERVE_QUEUE);
-          return placed;
-        }
+        case 'queued':
+          return queue(input, beforeCommit);
+        case 'breaker':
+          return breaker(input, beforeCommit);
       }
     },
   };
