@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { expect } from 'vitest';
 
 export interface Answer {
   status: number;
@@ -53,3 +54,18 @@ export const aCustomer = (name = 'John Doe') => ({
   email: 'john.doe@example.com',
   phone: '+5511999999999',
 });
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A well-formed id that no row has. */
+export const MISSING = '00000000-0000-4000-8000-000000000000';
+export const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** A 4xx answer in RFC 9457 form, with the given status and a useful detail. */
+export function expectProblem(answer: Answer, status: number, detail?: string | RegExp) {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  expect(answer.headers['content-type']).toContain('application/problem+json');
+  expect(answer.body.status).toBe(status);
+  expect(answer.body.detail).toEqual(expect.any(String));
+  expect(answer.body.detail.length).toBeGreaterThan(0);
+  if (detail !== undefined) expect(answer.body.detail).toMatch(detail);
+}

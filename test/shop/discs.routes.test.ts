@@ -2,12 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shop } from '../../src/services/shop/index.js';
 import { startTestApp, type TestApp } from '../helpers.js';
-import { aCustomer, aDisc, client, type Answer, type Client } from './client.js';
+import { aCustomer, aDisc, client, type Client, expectProblem, UUID, MISSING, JSON_TYPE } from './client.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MISSING = '00000000-0000-4000-8000-000000000000';
 const SQL = "'; DROP TABLE shop.discs; --";
-const JSON_TYPE = { 'content-type': 'application/json' };
 
 let app: TestApp;
 let http: Client;
@@ -22,16 +19,6 @@ afterAll(async () => {
   await http?.close();
   await app?.close();
 });
-
-/** A 4xx answer in RFC 9457 form, with the given status and a useful detail. */
-function expectProblem(answer: Answer, status: number, detail?: string | RegExp) {
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  expect(answer.headers['content-type']).toContain('application/problem+json');
-  expect(answer.body.status).toBe(status);
-  expect(answer.body.detail).toEqual(expect.any(String));
-  expect(answer.body.detail.length).toBeGreaterThan(0);
-  if (detail !== undefined) expect(answer.body.detail).toMatch(detail);
-}
 
 async function createDisc(disc: ReturnType<typeof aDisc>) {
   const answer = await http.post('/discs', disc);

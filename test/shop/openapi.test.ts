@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shop } from '../../src/services/shop/index.js';
 import { startTestApp, type TestApp } from '../helpers.js';
-import { aCustomer, aDisc, client, type Answer, type Client } from './client.js';
+import { aCustomer, aDisc, client, type Answer, type Client, MISSING, JSON_TYPE } from './client.js';
 
-const MISSING = '00000000-0000-4000-8000-000000000000';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 const PROBLEM = 'application/problem+json';
-const JSON_TYPE = { 'content-type': 'application/json' };
 const TEXT = { 'content-type': 'text/plain' };
 const HUGE = JSON.stringify({ name: 'x'.repeat(1_100_000) });
 
