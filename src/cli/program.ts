@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import path from 'node:path';
 import { ConfigError, type Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
+import type { ServiceModule } from '../platform/service.js';
 import { findScenario, SCENARIOS } from '../scenarios/catalog/index.js';
 import { runScenarios } from '../scenarios/run-all.js';
 import type { Size } from '../scenarios/scenario.js';
@@ -18,6 +19,13 @@ export interface Io {
 
 /** The `crucible` command; `bin/crucible.js` runs it, tests call it with their own env and output. */
 export function buildProgram(io: Io): Command {
+  /** Every command builds the product the same way; only what it runs differs. */
+  const start = (
+    { config, log }: { config: Config; log: Logger },
+    services: ServiceModule[],
+    roles: { http: boolean; workers: boolean },
+  ) => startRuntime({ config, log, services, version: VERSION, ...roles, env: io.env });
+
   const program = new Command('crucible')
     .description('Five backend systems in one product, each quality claim proven by a scenario.')
     .version(VERSION)
@@ -41,15 +49,7 @@ export function buildProgram(io: Io): Command {
     .action(async (opts: { services?: string[]; port?: string; workers: boolean }) => {
       const { config, log } = setup(io.env, opts.port ? { PORT: opts.port } : {});
       const services = pickServices(opts.services ?? config.services);
-      const runtime = await startRuntime({
-        config,
-        log,
-        services,
-        version: VERSION,
-        http: true,
-        workers: opts.workers,
-        env: io.env,
-      });
+      const runtime = await start({ config, log }, services, { http: true, workers: opts.workers });
       closeOnSignal(runtime, config, log, 'draining requests and jobs');
       const url = await runtime.listen();
       log.info({ url, services: services.map((s) => s.name), docs: `${url}/docs` }, 'serving');
@@ -63,15 +63,7 @@ export function buildProgram(io: Io): Command {
       const { config, log } = setup(io.env);
       const services = pickServices(opts.queues).filter((s) => s.workers);
       if (services.length === 0) throw new UsageError('none of these services has workers');
-      const runtime = await startRuntime({
-        config,
-        log,
-        services,
-        version: VERSION,
-        http: false,
-        workers: true,
-        env: io.env,
-      });
+      const runtime = await start({ config, log }, services, { http: false, workers: true });
       closeOnSignal(runtime, config, log, 'finishing jobs in flight');
       log.info({ services: services.map((s) => s.name) }, 'workers running');
     });
@@ -83,15 +75,7 @@ export function buildProgram(io: Io): Command {
     .action(async (opts: { services?: string[] }) => {
       const { config, log } = setup(io.env);
       const services = pickServices(opts.services);
-      const runtime = await startRuntime({
-        config,
-        log,
-        services,
-        version: VERSION,
-        http: false,
-        workers: false,
-        env: io.env,
-      });
+      const runtime = await start({ config, log }, services, { http: false, workers: false });
       await runtime.close();
       io.out(`migrated: ${services.map((s) => s.name).join(', ')}`);
     });
@@ -104,15 +88,7 @@ export function buildProgram(io: Io): Command {
       const { config, log } = setup(io.env);
       const [service] = pickServices([name]);
       if (!service!.seed) throw new UsageError(`service "${name}" has no demo data`);
-      const runtime = await startRuntime({
-        config,
-        log,
-        services: [service!],
-        version: VERSION,
-        http: false,
-        workers: false,
-        env: io.env,
-      });
+      const runtime = await start({ config, log }, [service!], { http: false, workers: false });
       try {
         io.out(await service!.seed(runtime.ctx));
       } finally {
