@@ -8,6 +8,13 @@ import { startJobs, type Jobs } from './jobs/jobs.js';
 import type { Logger } from './logger.js';
 import type { ServiceContext, ServiceModule } from './service.js';
 
+/**
+ * Node's default accept queue (511) overflows when a crowd connects at once to a busy server: the
+ * kernel then drops SYNs and the clients wait 1, 3, 7 s to retry, unanswered and unshed (seen in
+ * platform.overload). The kernel caps this at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface RuntimeOptions {
   config: Config;
   log: Logger;
@@ -81,7 +88,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       ctx,
       async listen() {
         if (!app) throw new Error('this runtime serves no HTTP');
-        const address = await app.listen({ host: config.http.host, port: config.http.port });
+        const address = await app.listen({ host: config.http.host, port: config.http.port, backlog: LISTEN_BACKLOG });
         runtime.url = address;
         return address;
       },
