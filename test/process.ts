@@ -21,7 +21,7 @@ export interface Served {
 /** Starts `crucible serve` as a real process and waits for its "serving" log line. */
 export async function serve(env: Record<string, string>, args: string[] = []): Promise<Served> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
-    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, DATABASE_URL: '', NATS_URL: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,7 +47,7 @@ export async function serve(env: Record<string, string>, args: string[] = []): P
 export function run(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, DATABASE_URL: '', NATS_URL: '', LOG_LEVEL: 'warn', ...env },
     });
     let stdout = '';
     let stderr = '';

@@ -23,6 +23,8 @@ export interface Config {
     maxDbWaiting: number;
   };
   db: { url: string | undefined; poolSize: number };
+  /** Unset: events go through PostgreSQL; set: through NATS JetStream at this address. */
+  events: { natsUrl: string | undefined };
   dataDir: string;
   logLevel: LogLevel;
   /** Service names to mount; undefined mounts every known service. */
@@ -34,6 +36,10 @@ export const ENV_VARS = {
   PORT: { default: '8080', doc: 'HTTP port' },
   HOST: { default: '127.0.0.1', doc: 'interface to listen on (0.0.0.0 for all)' },
   DATABASE_URL: { default: '(unset: embedded PostgreSQL)', doc: 'PostgreSQL connection string' },
+  NATS_URL: {
+    default: '(unset: events through PostgreSQL)',
+    doc: 'NATS server(s) with JetStream for the event streams, e.g. nats://127.0.0.1:4222',
+  },
   DATA_DIR: { default: '.data', doc: 'where the embedded database and files live' },
   DB_POOL_SIZE: { default: '20', doc: 'connections in the pool of each process' },
   LOG_LEVEL: { default: 'info', doc: LOG_LEVELS.join(', ') },
@@ -91,6 +97,20 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+function natsUrl(env: Env): string | undefined {
+  const raw = env.NATS_URL;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  for (const server of raw.split(',')) {
+    if (!/^(nats|tls|wss?):\/\/[^\s/]+(:\d+)?\/?$/.test(server.trim())) {
+      throw new ConfigError(
+        'NATS_URL',
+        `must be nats://host:port (comma-separated for a cluster), got "${raw}"`,
+      );
+    }
+  }
+  return raw;
+}
+
 function serviceList(env: Env): string[] | undefined {
   const raw = env.SERVICES;
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -111,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDbWaiting: envInt(env, 'MAX_DB_WAITING', 2000, 1, 1_000_000),
     },
     db: { url: databaseUrl(env), poolSize: envInt(env, 'DB_POOL_SIZE', 20, 1, 1000) },
+    events: { natsUrl: natsUrl(env) },
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     logLevel: envOneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     services: serviceList(env),

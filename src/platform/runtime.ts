@@ -3,6 +3,8 @@ import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateService } from './db/migrate.js';
+import type { EventBus } from './events/events.js';
+import { eventsSchema, startEventBus } from './events/start.js';
 import { buildApp } from './http/app.js';
 import { startJobs, type Jobs } from './jobs/jobs.js';
 import type { Logger } from './logger.js';
@@ -36,6 +38,7 @@ export interface RuntimeOptions {
 export interface Runtime {
   database: Database;
   jobs: Jobs;
+  events: EventBus;
   app?: FastifyInstance;
   /** The address HTTP listens on, once `listen` ran. */
   url?: string;
@@ -62,19 +65,35 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }
     })());
   try {
-    if (opts.migrate !== false) for (const s of services) await migrateService(database.db, s, log);
+    if (opts.migrate !== false) {
+      await migrateService(database.db, eventsSchema, log);
+      for (const s of services) await migrateService(database.db, s, log);
+    }
     const jobs = await startJobs(url, log);
     closers.push(() => jobs.stop(config.http.shutdownTimeoutMs));
+    const events = await startEventBus(config, database.pool, log);
+    // Closed after HTTP (no new publishes) and before the pool: consumers finish their batch.
+    closers.push(() => events.close());
     const ctx: ServiceContext = {
       db: database.db,
       pool: database.pool,
       jobs,
+      events,
       log,
       env: opts.env ?? process.env,
     };
     let app: FastifyInstance | undefined;
     if (opts.http) {
-      app = await buildApp({ config, log, database, jobs, services, version: opts.version, env: ctx.env });
+      app = await buildApp({
+        config,
+        log,
+        database,
+        jobs,
+        events,
+        services,
+        version: opts.version,
+        env: ctx.env,
+      });
       // HTTP closes first (stops accepting, finishes in-flight requests), then jobs, pool, server.
       closers.push(() => app!.close());
     }
@@ -84,11 +103,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const runtime: Runtime = {
       database,
       jobs,
+      events,
       app,
       ctx,
       async listen() {
         if (!app) throw new Error('this runtime serves no HTTP');
-        const address = await app.listen({ host: config.http.host, port: config.http.port, backlog: LISTEN_BACKLOG });
+        const address = await app.listen({
+          host: config.http.host,
+          port: config.http.port,
+          backlog: LISTEN_BACKLOG,
+        });
         runtime.url = address;
         return address;
       },

@@ -3,6 +3,7 @@ import type { Migration } from 'kysely';
 import type pg from 'pg';
 import type { Env } from './config.js';
 import type { AnyDb } from './db/database.js';
+import type { EventBus } from './events/events.js';
 import type { Jobs } from './jobs/jobs.js';
 import type { Logger } from './logger.js';
 
@@ -11,6 +12,7 @@ export interface ServiceContext {
   db: AnyDb;
   pool: pg.Pool;
   jobs: Jobs;
+  events: EventBus;
   log: Logger;
   env: Env;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/events.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logger.js';
 import { describeServices, type ServiceContext, type ServiceModule } from '../service.js';
@@ -19,6 +20,7 @@ export interface AppOptions {
   log: Logger;
   database: Database;
   jobs: Jobs;
+  events: EventBus;
   services: ServiceModule[];
   version: string;
   env?: Record<string, string | undefined>;
@@ -81,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     db: database.db,
     pool: database.pool,
     jobs: opts.jobs,
+    events: opts.events,
     log,
     env: opts.env ?? process.env,
   };

@@ -1,0 +1,107 @@
+import type { Logger } from '../logger.js';
+import type { Assignment } from './assignment.js';
+import type { ConsumeOptions, Consumer, Delivery } from './events.js';
+
+/** What an adapter provides; the loop is the same for every adapter. */
+export interface ConsumerLoopSource<T> {
+  assignment: Assignment;
+  /** The next messages of the owned partitions, each partition's in order; [] when none. */
+  fetch(owned: readonly number[]): Promise<Delivery<T>[]>;
+  ack(batch: Delivery<T>[]): Promise<void>;
+  /** Schedules another try with backoff, or dead-letters after the last. */
+  fail(delivery: Delivery<T>, error: string): Promise<void>;
+  /** Called before leaving the group (e.g. to close per-partition subscriptions). */
+  close?(): Promise<void>;
+}
+
+export interface LoopOptions {
+  log: Logger;
+  idlePollMs: number;
+  /** How often the partitions are dealt again (default 1000). */
+  rebalanceEveryMs?: number;
+}
+
+/** After an error of the bus itself (database or broker down), wait this long before trying again. */
+const ERROR_PAUSE_MS = 1000;
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * fetch → handle → ack, one batch at a time, rebalancing between batches (so a partition is only
+ * given up with nothing of it in hand). A batch that fails is retried message by message, so one
+ * poison message costs one retry and not its neighbours'.
+ */
+export function runConsumer<T>(
+  source: ConsumerLoopSource<T>,
+  options: Pick<ConsumeOptions<T>, 'handle' | 'group' | 'stream'>,
+  loop: LoopOptions,
+): Consumer {
+  const { log } = loop;
+  const rebalanceEveryMs = loop.rebalanceEveryMs ?? 1000;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const handleBatch = async (batch: Delivery<T>[]) => {
+    try {
+      await options.handle(batch);
+    } catch (err) {
+      if (batch.length === 1) return source.fail(batch[0]!, message(err));
+      for (const d of batch) {
+        try {
+          await options.handle([d]);
+        } catch (one) {
+          await source.fail(d, message(one));
+          continue;
+        }
+        await source.ack([d]);
+      }
+      return;
+    }
+    await source.ack(batch);
+  };
+
+  const done = (async () => {
+    let rebalancedAt = -Infinity;
+    while (!stopping) {
+      try {
+        if (performance.now() - rebalancedAt >= rebalanceEveryMs) {
+          await source.assignment.rebalance();
+          rebalancedAt = performance.now();
+        }
+        const owned = source.assignment.owned;
+        if (owned.length === 0) {
+          await pause(Math.max(loop.idlePollMs, 200));
+          continue;
+        }
+        const batch = await source.fetch(owned);
+        if (batch.length === 0) {
+          await pause(loop.idlePollMs);
+          continue;
+        }
+        await handleBatch(batch);
+      } catch (err) {
+        if (stopping) break;
+        log.error({ err, stream: options.stream, group: options.group }, 'consumer error; retrying');
+        await pause(ERROR_PAUSE_MS);
+      }
+    }
+    await source.close?.().catch((err: unknown) => log.warn({ err }, 'consumer close failed'));
+    await source.assignment.leave().catch((err: unknown) => log.warn({ err }, 'could not leave the group'));
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      wake?.();
+      await done;
+    },
+  };
+}

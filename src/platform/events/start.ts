@@ -1,0 +1,17 @@
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { EventBus } from './events.js';
+import * as init from './migrations/2026-11-23T1000-init.js';
+import { createPostgresBus } from './postgres.js';
+
+/** The events schema, migrated like a service's (its own schema and history). */
+export const eventsSchema = { name: 'events', migrations: { '2026-11-23T1000-init': init } };
+
+/** PostgreSQL unless NATS_URL names a JetStream server; the broker is never picked up unasked. */
+export async function startEventBus(config: Config, pool: pg.Pool, log: Logger): Promise<EventBus> {
+  const natsUrl = config.events.natsUrl;
+  if (!natsUrl) return createPostgresBus({ pool, log: log.child({ bus: 'postgres' }) });
+  const { createJetStreamBus } = await import('./jetstream.js');
+  return createJetStreamBus({ url: natsUrl, pool, log: log.child({ bus: 'jetstream' }) });
+}
