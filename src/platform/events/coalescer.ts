@@ -54,7 +54,9 @@ export class PublishCoalescer {
         taken.push(entry);
         count += entry.events.length;
       }
-      if (list.length === 0) this.queued.delete(stream);
+      // Taken streams go to the back of the line, so one busy stream cannot starve the others.
+      this.queued.delete(stream);
+      if (list.length > 0) this.queued.set(stream, list);
       this.inFlight++;
       const events = taken.length === 1 ? taken[0]!.events : taken.flatMap((t) => t.events);
       this.write(stream, events)
