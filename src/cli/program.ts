@@ -8,6 +8,7 @@ import { findScenario, SCENARIOS } from '../scenarios/catalog/index.js';
 import { runScenarios } from '../scenarios/run-all.js';
 import type { Size } from '../scenarios/scenario.js';
 import { scorecardMarkdown, writeScorecard } from '../scenarios/scorecard.js';
+import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 import { startRuntime, type Runtime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
 
@@ -66,6 +67,22 @@ export function buildProgram(io: Io): Command {
       const runtime = await start({ config, log }, services, { http: false, workers: true });
       closeOnSignal(runtime, config, log, 'finishing jobs in flight');
       log.info({ services: services.map((s) => s.name) }, 'workers running');
+    });
+
+  program
+    .command('db')
+    .description('Run only the embedded PostgreSQL, for several serve and worker processes to share')
+    .action(async () => {
+      const { config, log } = setup(io.env);
+      if (config.db.url) throw new UsageError('DATABASE_URL is set: there is no embedded database to run');
+      const embedded = await startEmbeddedPostgres(config.dataDir, log);
+      closeWithGrace({ delay: config.http.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
+        if (err) log.error({ err }, 'fatal error, shutting down');
+        else log.info({ signal }, 'shutting down: stopping the database');
+        await embedded.stop();
+      });
+      // The line a script reads: give it to every `crucible serve` and `crucible worker`.
+      io.out(`DATABASE_URL=${embedded.url}`);
     });
 
   program

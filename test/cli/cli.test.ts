@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMER_ID, DEMO_DISC_ID } from '../../src/services/shop/seed.js';
 import { main } from '../../src/cli/program.js';
-import { run, serve, tempDir } from '../process.js';
+import { CLI, run, serve, tempDir } from '../process.js';
 import { client } from '../shop/client.js';
 
 /** Runs the command in this process (so coverage sees it), with its own env and captured output. */
@@ -17,11 +19,14 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('the crucible command', () => {
-  it.each(['serve', 'worker', 'migrate', 'seed'])('%s --help describes its options', async (command) => {
-    const { code, stdout } = await cli([command, '--help']);
-    expect(code).toBe(0);
-    expect(stdout).toContain(`Usage: crucible ${command}`);
-  });
+  it.each(['serve', 'worker', 'db', 'migrate', 'seed'])(
+    '%s --help describes its options',
+    async (command) => {
+      const { code, stdout } = await cli([command, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: crucible ${command}`);
+    },
+  );
 
   it('runs as a real process from bin/crucible.js', async () => {
     const { code, stdout } = await run(['--help']);
@@ -59,6 +64,41 @@ describe('the crucible command', () => {
     const seeded = await cli(['seed', 'shop'], { DATA_DIR: dir });
     expect(seeded.code).toBe(0);
     expect(seeded.stdout).toContain(DEMO_DISC_ID);
+  });
+
+  it('db runs the embedded PostgreSQL alone, prints its DATABASE_URL, and stops it on SIGTERM', async () => {
+    const dir = await tempDir();
+    const child = spawn(process.execPath, [CLI, 'db'], {
+      env: { ...process.env, DATABASE_URL: '', NATS_URL: '', LOG_LEVEL: 'warn', DATA_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no DATABASE_URL: ${output}`)), 60_000);
+      child.stdout.on('data', () => {
+        const m = /^DATABASE_URL=(\S+)$/m.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+    await db.end();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const again = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    await expect(again.connect()).rejects.toThrow();
+  });
+
+  it('db refuses to run when DATABASE_URL points elsewhere', async () => {
+    const { code, stderr } = await cli(['db'], { DATABASE_URL: 'postgres://x@127.0.0.1:1/x' });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('DATABASE_URL is set');
   });
 });
 
