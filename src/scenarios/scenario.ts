@@ -40,6 +40,11 @@ export interface Scenario {
   seedFigure?: string;
   /** Settings for the server when the harness starts it. */
   serverEnv?: Record<string, string>;
+  /**
+   * What this machine lacks to run the scenario (a broker, nginx) and how to get it; undefined
+   * when it can run. A scenario that cannot run is reported as skipped, not failed.
+   */
+  unavailable?(): string | undefined;
   /** Give the generator and the server separate cores when the harness starts the server. */
   separateCores?: boolean;
   workload(size: Size): Workload;

@@ -10,12 +10,16 @@ function headlineRow({
   scenario,
   completed,
   error,
+  skipped,
 }: {
   scenario: Scenario;
   completed?: Completed;
   error?: string;
+  skipped?: string;
 }) {
   const seed = cell(scenario.seedFigure ?? '—');
+  if (skipped)
+    return `| ${scenario.name} | ${seed} | ${scenario.headline} | — | ${cell(skipped)} | SKIPPED |`;
   if (!completed)
     return `| ${scenario.name} | ${seed} | ${scenario.headline} | — | ${cell(error ?? 'did not run')} | ERROR |`;
   const { summary } = completed;
@@ -28,7 +32,7 @@ function headlineRow({
 
 /** One line per criterion of every scenario: the seeds' checklists, measured. */
 export function scorecardMarkdown(
-  runs: { scenario: Scenario; completed?: Completed; error?: string }[],
+  runs: { scenario: Scenario; completed?: Completed; error?: string; skipped?: string }[],
 ): string {
   const lines = [
     '# Scorecard',
@@ -44,8 +48,12 @@ export function scorecardMarkdown(
     '| scenario | the original reported | criterion | result | verdict | report |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
-  for (const { scenario, completed, error } of runs) {
+  for (const { scenario, completed, error, skipped } of runs) {
     const seed = cell(scenario.seedFigure ?? '—');
+    if (skipped) {
+      lines.push(`| ${scenario.name} | ${seed} | — | not run here: ${cell(skipped)} | SKIPPED | — |`);
+      continue;
+    }
     if (!completed) {
       lines.push(
         `| ${scenario.name} | ${seed} | — | did not run: ${cell(error ?? 'unknown error')} | ERROR | — |`,

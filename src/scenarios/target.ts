@@ -37,7 +37,14 @@ export async function startTarget(opts: StartOptions = {}): Promise<Target> {
     : [process.execPath, [CLI, 'serve', '--port', '0']];
   const child: ChildProcess = spawn(command[0] as string, command[1] as string[], {
     // The broker only when a scenario asks for it (its serverEnv), never picked up from the shell.
-    env: { ...process.env, DATABASE_URL: '', NATS_URL: '', LOG_LEVEL: 'info', DATA_DIR: dataDir, ...opts.env },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      NATS_URL: '',
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
+import { trackingThroughput } from './tracking-throughput.js';
 
 /** Every scenario, in the order `scenario list` and the scorecard show them. */
 export const SCENARIOS: Scenario[] = [
@@ -10,6 +11,8 @@ export const SCENARIOS: Scenario[] = [
   shopPeak(),
   shopPeak('grouped'),
   platformOverload,
+  trackingThroughput('postgres'),
+  trackingThroughput('jetstream'),
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -85,7 +85,13 @@ export const platformOverload: Scenario = {
   separateCores: true,
   workload,
   headline: 'served_ratio',
-  criteria: () => ['probe_refused == 0', 'served_ratio >= 0.9', 'no_answer == 0', 'recovery_ms <= 1000', 'alive_after == 1'],
+  criteria: () => [
+    'probe_refused == 0',
+    'served_ratio >= 0.9',
+    'no_answer == 0',
+    'recovery_ms <= 1000',
+    'alive_after == 1',
+  ],
   async run(ctx) {
     const { probeS, overloadS, users, catalog } = PHASES[ctx.size];
     ctx.log(`creating a catalog of ${catalog} discs`);

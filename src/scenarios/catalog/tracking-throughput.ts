@@ -1,0 +1,175 @@
+import { concatResults } from '../merge.js';
+import type { LoadResult, Workload } from '../model.js';
+import type { Scenario, ScenarioContext, Size } from '../scenario.js';
+import { countStatuses } from './shop-data.js';
+import { countedOk, interaction, waitCounted } from './tracking-data.js';
+
+const PLAN: Record<
+  Size,
+  { rates: number[]; stepS: number; batchUsers: number; batchSize: number; batchS: number }
+> = {
+  full: {
+    rates: [1500, 3000, 5000, 7500, 10_000, 12_500],
+    stepS: 10,
+    batchUsers: 4,
+    batchSize: 1000,
+    batchS: 20,
+  },
+  smoke: { rates: [200], stepS: 2, batchUsers: 2, batchSize: 100, batchS: 2 },
+};
+
+/** A step holds when answers stay fast and right, and the pipeline keeps up with it. */
+const P99_LIMIT_MS = 1000;
+const BAD_LIMIT = 0.01;
+/** Backlog allowed at the end of a step, in seconds of that step's rate. */
+const LAG_LIMIT_S = 2;
+const CAMPAIGNS = 200;
+
+const workload = (size: Size): Workload => ({
+  model: 'open',
+  stages: PLAN[size].rates.map((rate) => ({ rate, durationS: PLAN[size].stepS })),
+});
+
+const accepted = (r: LoadResult) => countStatuses(r.byStatus, (s) => s === 202);
+
+/** The end-to-end rate of the tracking pipeline: accepted over HTTP → counted in the daily stats. */
+export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
+  const viaNats = broker === 'jetstream';
+  return {
+    name: viaNats ? 'tracking.throughput.jetstream' : 'tracking.throughput',
+    title: `Interaction throughput, end to end, through ${viaNats ? 'NATS JetStream' : 'the PostgreSQL stream'}`,
+    description:
+      'Single interactions arrive at a stepped rate (open model) until a step breaks: p99 over ' +
+      `${P99_LIMIT_MS} ms, over ${BAD_LIMIT * 100} % bad answers, or a backlog of more than ${LAG_LIMIT_S} s of the ` +
+      "step's rate not yet counted at its end. Then clients send batches of interactions as fast as they are " +
+      'answered. After each part the run waits until the daily stats count every accepted interaction: ' +
+      'nothing may be lost or counted twice.',
+    sixParts: {
+      source: "affiliates' pages: clicks, views and likes on campaign elements",
+      stimulus: 'POST /tracking/interactions at a stepped rate; then POST /tracking/interactions/batch',
+      environment: `one crucible serve with its workers, ${viaNats ? 'NATS JetStream (NATS_URL)' : 'the embedded PostgreSQL stream'}, generator on the same cores`,
+      artifact: 'HTTP intake → event stream → tracking worker → interactions and daily counters',
+      response: 'accept fast (202 once durable), count every interaction exactly once, keep the lag bounded',
+      responseMeasure:
+        'highest single rate held; batched events counted per second end to end; lost == 0; counted twice == 0',
+    },
+    availabilityDefinition:
+      'good = 202 Accepted (durably stored); 503 (shed or broker down), other statuses and no answer within 10 s are ' +
+      'bad. Loss is accepted minus counted once the pipeline has drained.',
+    seedFigure: 'seed 004: 1,500 msg/s for 60 s with 6 workers (producer side only)',
+    ...(viaNats
+      ? {
+          serverEnv: { NATS_URL: process.env.NATS_URL ?? '' },
+          unavailable: () =>
+            process.env.NATS_URL
+              ? undefined
+              : 'set NATS_URL to a NATS server with JetStream (e.g. `nats-server -js`, from apt-get install nats-server)',
+        }
+      : {}),
+    workload,
+    headline: 'highest_single_rate_held',
+    criteria: (size) => [
+      `highest_single_rate_held >= ${size === 'full' ? 10_000 : 200}`,
+      `batch_events_per_s >= ${size === 'full' ? 100_000 : 1000}`,
+      'lost == 0',
+      'counted_twice == 0',
+    ],
+    async run(ctx) {
+      const plan = PLAN[ctx.size];
+      const run = Date.now().toString(36);
+      const baseline = await countedOk(ctx);
+      const phases: LoadResult[] = [];
+      const measures: Record<string, number | string | boolean> = {};
+
+      // Part 1: single interactions, stepped.
+      let acceptedSoFar = 0;
+      let held = 0;
+      let stoppedBy = 'end of steps';
+      for (const rate of plan.rates) {
+        const r = await ctx.load(
+          {
+            workload: { model: 'open', stages: [{ rate, durationS: plan.stepS }] },
+            request: () => ({
+              method: 'POST',
+              path: '/tracking/interactions',
+              body: interaction(run, CAMPAIGNS),
+            }),
+            isGood: (status) => status === 202,
+            connections: 256,
+          },
+          `${rate}/s`,
+        );
+        phases.push(r);
+        acceptedSoFar += accepted(r);
+        const backlog = acceptedSoFar - ((await countedOk(ctx)) - baseline);
+        measures[`p99_ms_at_${rate}`] = Math.round(r.latency.p99 * 100) / 100;
+        measures[`backlog_at_${rate}`] = backlog;
+        const broken = r.generator.saturated
+          ? 'generator'
+          : r.latency.p99 >= P99_LIMIT_MS
+            ? 'latency'
+            : r.requests === 0 || (r.requests - r.good) / r.requests >= BAD_LIMIT
+              ? 'errors'
+              : backlog > rate * LAG_LIMIT_S
+                ? 'lag'
+                : undefined;
+        if (broken) {
+          stoppedBy = broken;
+          ctx.log(`${rate}/s broke the threshold (${broken}); highest single rate held: ${held}/s`);
+          break;
+        }
+        held = rate;
+      }
+      const singles = await drain(ctx, baseline, acceptedSoFar, 'singles');
+
+      // Part 2: batches, closed model (each client sends its next batch when answered).
+      const beforeBatches = singles.counted;
+      const batchStart = performance.now();
+      const batch = await ctx.load(
+        {
+          workload: { model: 'closed', users: plan.batchUsers, durationS: plan.batchS, thinkMs: [0, 0] },
+          request: () => ({
+            method: 'POST',
+            path: '/tracking/interactions/batch',
+            body: Array.from({ length: plan.batchSize }, () => interaction(run, CAMPAIGNS)),
+          }),
+          isGood: (status) => status === 202,
+        },
+        'batches',
+      );
+      phases.push(batch);
+      const batchAccepted = accepted(batch) * plan.batchSize;
+      const batches = await drain(ctx, beforeBatches, batchAccepted, 'batches');
+      const batchE2eS = (performance.now() - batchStart) / 1000;
+
+      const totalAccepted = acceptedSoFar + batchAccepted;
+      const totalCounted = batches.counted - baseline;
+      const result = concatResults(phases);
+      result.generator.saturated = held === 0 && stoppedBy === 'generator';
+      return {
+        result,
+        measures: {
+          highest_single_rate_held: held,
+          stopped_by: stoppedBy,
+          singles_accepted: acceptedSoFar,
+          singles_drain_ms: singles.waitedMs,
+          batch_accepted_per_s: Math.round(batchAccepted / batch.durationS),
+          batch_events_per_s: Math.round(batchAccepted / batchE2eS),
+          batch_drain_ms: batches.waitedMs,
+          accepted: totalAccepted,
+          counted: totalCounted,
+          lost: Math.max(0, totalAccepted - totalCounted),
+          counted_twice: Math.max(0, totalCounted - totalAccepted),
+          ...measures,
+        },
+      };
+    },
+  };
+}
+
+/** Waits for the stats to count what was accepted since `from`; logs how long it took. */
+async function drain(ctx: ScenarioContext, from: number, acceptedCount: number, what: string) {
+  const { counted, waitedMs } = await waitCounted(ctx, from + acceptedCount);
+  ctx.log(`${what}: ${acceptedCount} accepted, ${counted - from} counted, drained in ${waitedMs} ms`);
+  return { counted, waitedMs };
+}
