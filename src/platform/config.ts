@@ -24,7 +24,7 @@ export interface Config {
   };
   db: { url: string | undefined; poolSize: number };
   /** Unset: events go through PostgreSQL; set: through NATS JetStream at this address. */
-  events: { natsUrl: string | undefined };
+  events: { natsUrl: string | undefined; natsReplicas: number };
   dataDir: string;
   logLevel: LogLevel;
   /** Service names to mount; undefined mounts every known service. */
@@ -40,6 +40,7 @@ export const ENV_VARS = {
     default: '(unset: events through PostgreSQL)',
     doc: 'NATS server(s) with JetStream for the event streams, e.g. nats://127.0.0.1:4222',
   },
+  NATS_REPLICAS: { default: '1', doc: 'copies of each JetStream stream (3 on a 3-node cluster)' },
   DATA_DIR: { default: '.data', doc: 'where the embedded database and files live' },
   DB_POOL_SIZE: { default: '20', doc: 'connections in the pool of each process' },
   LOG_LEVEL: { default: 'info', doc: LOG_LEVELS.join(', ') },
@@ -131,7 +132,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxDbWaiting: envInt(env, 'MAX_DB_WAITING', 2000, 1, 1_000_000),
     },
     db: { url: databaseUrl(env), poolSize: envInt(env, 'DB_POOL_SIZE', 20, 1, 1000) },
-    events: { natsUrl: natsUrl(env) },
+    // JetStream keeps at most 5 copies of a stream.
+    events: { natsUrl: natsUrl(env), natsReplicas: envInt(env, 'NATS_REPLICAS', 1, 1, 5) },
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     logLevel: envOneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     services: serviceList(env),

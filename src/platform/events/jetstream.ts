@@ -1,14 +1,570 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type StreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
+import { connect, createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import type { EventBus } from './events.js';
+import { joinGroup } from './assignment.js';
+import { runConsumer, type ConsumerLoopSource } from './consumer-loop.js';
+import {
+  BusUnavailableError,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_DELAY_MS,
+  partitionOf,
+  retryDelay,
+  type ConsumeOptions,
+  type Consumer,
+  type DeadLetter,
+  type Delivery,
+  type EventBus,
+  type NewEvent,
+  type StreamSpec,
+} from './events.js';
 
 export interface JetStreamBusOptions {
+  /** One server or a comma-separated list (a cluster). */
   url: string;
+  /** For partition leases: every consuming process also has the database. */
   pool: pg.Pool;
   log: Logger;
+  /** Lease and membership lifetime of a silent consumer (default 5000). */
+  leaseTtlMs?: number;
+  /** How long a delivered message may stay unacknowledged before JetStream redelivers it (default 30000). */
+  ackWaitMs?: number;
+  /** Sleep between fetches that found nothing (default 50). */
+  idlePollMs?: number;
+  /** Copies of each stream in a cluster (default 1); fixed when a stream is created. */
+  replicas?: number;
+  /** How long a publish or a JetStream API call may wait for the server (default 5000). */
+  timeoutMs?: number;
 }
 
-/** Placeholder until the adapter lands: refuses clearly instead of falling back silently. */
-export function createJetStreamBus(opts: JetStreamBusOptions): Promise<EventBus> {
-  return Promise.reject(new Error(`NATS_URL=${opts.url}: the JetStream adapter is not built yet`));
+// Under ¾ of the lease TTL: a dead consumer's batch comes back before its partitions' next holder
+// fetches newer events, so a crash does not reorder a key. The "still working" timer keeps a
+// long batch from being redelivered meanwhile.
+const DEFAULT_ACK_WAIT_MS = 3000;
+const DEFAULT_TIMEOUT_MS = 5000;
+const NANOS_PER_MS = 1_000_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Names and subject tokens allow fewer characters than the port's names; two port names that
+// differ only in such characters would share a stream, which the port's names never do.
+const safe = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_');
+const streamName = (stream: string) => `CRUCIBLE_${safe(stream)}`;
+const subjectOf = (stream: string, partition: number) => `crucible.${safe(stream)}.${partition}`;
+// Not `CRUCIBLE_<stream>_dead`: that could be the stream of a port stream named `<stream>_dead`.
+const deadStreamName = (stream: string) => `CRUCIBLE-DEAD_${safe(stream)}`;
+const deadSubject = (stream: string, group: string) => `crucible-dead.${safe(stream)}.${safe(group)}`;
+const consumerName = (group: string, partition: number) => `${safe(group)}_p${partition}`;
+
+// 2.9 servers have no stream metadata: the partition count lives in the description.
+const describe = (spec: StreamSpec) => `crucible events stream "${spec.name}" partitions=${spec.partitions}`;
+const partitionsIn = (info: StreamInfo): number => {
+  const found = /partitions=(\d+)/.exec(info.config.description ?? '');
+  if (!found) throw new Error(`JetStream stream ${info.config.name} exists but was not made by crucible`);
+  return Number(found[1]);
+};
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const isApiError = (err: unknown, code: number) => err instanceof JetStreamApiError && err.code === code;
+
+/** What the ack subject of a delivered message tells (the server's own bookkeeping). */
+interface DeliveryMeta {
+  deliveries: number;
+  streamSeq: number;
+  publishedAt: Date;
+}
+
+/**
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<nanos>.<pending>`, or on newer servers
+ * the same with a domain and an account hash after `ACK` and a token at the end.
+ */
+function parseAckSubject(reply: string): DeliveryMeta {
+  const t = reply.split('.');
+  const at = t.length === 9 ? 4 : 6;
+  return {
+    deliveries: Number(t[at]),
+    streamSeq: Number(t[at + 1]),
+    publishedAt: new Date(Number(BigInt(t[at + 3] ?? '0') / BigInt(NANOS_PER_MS))),
+  };
+}
+
+/**
+ * NATS JetStream (NATS_URL): one stream per port stream, a subject per partition, and per group
+ * one durable pull consumer per partition. Partitions are dealt through the same PostgreSQL
+ * leases as the PostgreSQL adapter; JetStream keeps the messages, their redelivery after
+ * `ackWaitMs` when a consumer dies, and the retry delays (a NAK with a delay). Attempts are
+ * JetStream's delivery count, so a delivery lost with a dead consumer counts as a try too.
+ */
+export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<EventBus> {
+  const { pool, log } = opts;
+  const ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+  const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const replicas = opts.replicas ?? 1;
+  const nc: NatsConnection = await connect({
+    servers: opts.url.split(',').map((s) => s.trim()),
+    name: 'crucible',
+    // Forever: a broker restart or a lost cluster node is waited out, never fatal.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    timeout,
+  });
+  const js = jetstream(nc, { timeout });
+  const jsm = await jetstreamManager(nc, { timeout, checkAPI: false });
+  const partitionsOf = new Map<string, number>();
+  const consumers = new Set<Consumer>();
+  let connected = true;
+  let closed = false;
+  // Pulls in flight when the connection drops would otherwise wait for their timeout.
+  const onDisconnect = new Set<() => void>();
+
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') {
+        connected = false;
+        for (const abort of onDisconnect) abort();
+        log.warn({ server: s.server }, 'NATS connection lost; reconnecting');
+      } else if (s.type === 'reconnect') {
+        connected = true;
+        log.info({ server: s.server }, 'NATS connection back');
+      }
+    }
+  })().catch(() => undefined);
+
+  const unavailable = (what: string, err: unknown) =>
+    err instanceof BusUnavailableError
+      ? err
+      : new BusUnavailableError(`${what}: ${message(err)}`, { cause: err });
+
+  const streamInfo = async (name: string): Promise<StreamInfo | undefined> => {
+    try {
+      return await jsm.streams.info(name);
+    } catch (err) {
+      if (isApiError(err, JetStreamApiCodes.StreamNotFound)) return undefined;
+      throw err;
+    }
+  };
+
+  /** Creates the stream, or returns the one there (made by another process in between, too). */
+  const ensureStream = async (config: Partial<StreamConfig> & { name: string }) => {
+    const found = await streamInfo(config.name);
+    if (found) return found;
+    try {
+      return await jsm.streams.add(config);
+    } catch (err) {
+      const raced = await streamInfo(config.name);
+      if (raced) return raced;
+      throw err;
+    }
+  };
+
+  const ensureConsumer = async (stream: string, group: string, partition: number) => {
+    const name = consumerName(group, partition);
+    const ackWait = ackWaitMs * NANOS_PER_MS;
+    for (let tries = 1; ; tries++) {
+      try {
+        const info = await jsm.consumers.info(streamName(stream), name);
+        if (info.config.ack_wait !== ackWait) {
+          await jsm.consumers.update(streamName(stream), name, { ack_wait: ackWait });
+        }
+        return;
+      } catch (err) {
+        if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+      }
+      try {
+        await jsm.consumers.add(streamName(stream), {
+          durable_name: name,
+          filter_subject: subjectOf(stream, partition),
+          ack_policy: AckPolicy.Explicit,
+          ack_wait: ackWait,
+          deliver_policy: DeliverPolicy.All,
+          // Retries and dead letters are counted here, as in the PostgreSQL adapter.
+          max_deliver: -1,
+        });
+        return;
+      } catch (err) {
+        // Another process created it in between, with another ack wait: look again.
+        if (tries === 2) throw err;
+      }
+    }
+  };
+
+  const partitionCount = async (stream: string): Promise<number> => {
+    const known = partitionsOf.get(stream);
+    if (known) return known;
+    let info: StreamInfo | undefined;
+    try {
+      info = await streamInfo(streamName(stream));
+    } catch (err) {
+      throw unavailable('JetStream unreachable', err);
+    }
+    if (!info) throw new Error(`stream ${stream} is not declared`);
+    const partitions = partitionsIn(info);
+    partitionsOf.set(stream, partitions);
+    return partitions;
+  };
+
+  /**
+   * No-wait pulls of one group's partitions: what a partition has now, at most `batch`, and at
+   * once, so that an empty partition never holds up the others. One subscription serves every
+   * pull of the consumer (replies to `<inbox>.<partition>`): no subscription churn per poll, which
+   * a cluster would have to spread to every node.
+   */
+  const createPuller = (stream: string, group: string) => {
+    const inbox = createInbox();
+    const waiting = new Map<number, { got: Msg[]; batch: number; done(err?: Error): void }>();
+    const sub = nc.subscribe(`${inbox}.*`, {
+      callback: (err, msg) => {
+        if (err) {
+          for (const w of waiting.values()) w.done(unavailable('pull failed', err));
+          return;
+        }
+        // Messages carry their own subject, statuses the reply subject: both end in the partition.
+        const partition = Number(msg.subject.slice(msg.subject.lastIndexOf('.') + 1));
+        const code = msg.headers?.code ?? 0;
+        const w = waiting.get(partition);
+        if (!w) {
+          // Late for a pull that gave up: back to the stream now rather than after the ack wait.
+          if (code === 0) msg.respond('-NAK');
+          return;
+        }
+        if (code === 0) w.got.push(msg);
+        // 404: nothing there; 408: fewer than asked; 409: refused (e.g. the consumer was deleted).
+        if (code === 409)
+          w.done(new Error(`JetStream consumer of ${stream}/${group}: ${msg.headers?.description}`));
+        else if (code >= 400 || w.got.length >= w.batch) w.done();
+      },
+    });
+    const abort = () => {
+      for (const w of waiting.values()) w.done(new BusUnavailableError('NATS connection lost'));
+    };
+    onDisconnect.add(abort);
+    return {
+      pull: (partition: number, batch: number) =>
+        new Promise<Msg[]>((resolve, reject) => {
+          if (!connected) {
+            reject(new BusUnavailableError('NATS is disconnected'));
+            return;
+          }
+          const got: Msg[] = [];
+          const timer = setTimeout(() => {
+            w.done(new BusUnavailableError(`no answer from JetStream in ${timeout} ms`));
+          }, timeout);
+          const w = {
+            got,
+            batch,
+            done(err?: Error) {
+              clearTimeout(timer);
+              waiting.delete(partition);
+              if (err && got.length === 0) reject(err);
+              else resolve(got);
+            },
+          };
+          waiting.set(partition, w);
+          nc.publish(
+            `$JS.API.CONSUMER.MSG.NEXT.${streamName(stream)}.${consumerName(group, partition)}`,
+            JSON.stringify({ batch, no_wait: true }),
+            { reply: `${inbox}.${partition}` },
+          );
+        }),
+      close() {
+        onDisconnect.delete(abort);
+        sub.unsubscribe();
+      },
+    };
+  };
+
+  /** Acks, NAKs and TERMs are requests: the server's answer means it has applied them. */
+  const confirm = async (msg: Msg, verb: string) => {
+    try {
+      await nc.request(msg.reply!, verb, { timeout });
+    } catch (err) {
+      throw unavailable(`${verb.split(' ')[0]} not confirmed`, err);
+    }
+  };
+
+  const bus: EventBus = {
+    kind: 'jetstream',
+
+    async declare(spec: StreamSpec) {
+      const info = await ensureStream({
+        name: streamName(spec.name),
+        description: describe(spec),
+        subjects: [`crucible.${safe(spec.name)}.*`],
+        storage: StorageType.File,
+        // A message goes once every group has acknowledged it, like the PostgreSQL rows.
+        retention: RetentionPolicy.Interest,
+        num_replicas: replicas,
+      });
+      const partitions = partitionsIn(info);
+      if (partitions !== spec.partitions) {
+        throw new Error(
+          `stream ${spec.name} has ${partitions} partitions, not ${spec.partitions}: the count is fixed once created`,
+        );
+      }
+      await ensureStream({
+        name: deadStreamName(spec.name),
+        description: `crucible dead letters of "${spec.name}"`,
+        subjects: [`crucible-dead.${safe(spec.name)}.*`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        num_replicas: replicas,
+      });
+      await Promise.all(
+        spec.groups.flatMap((group) =>
+          Array.from({ length: partitions }, (_, p) => ensureConsumer(spec.name, group, p)),
+        ),
+      );
+      partitionsOf.set(spec.name, partitions);
+    },
+
+    async publish(stream: string, events: NewEvent[]) {
+      if (closed) throw new BusUnavailableError('the event bus is closed');
+      if (events.length === 0) return;
+      for (const e of events) {
+        if (!UUID.test(e.id)) throw new TypeError(`event id must be a UUID, got "${e.id}"`);
+        if (typeof e.key !== 'string') throw new TypeError('event key must be a string');
+      }
+      if (!connected) throw new BusUnavailableError('events not stored: NATS is disconnected');
+      const partitions = await partitionCount(stream);
+      try {
+        // The event id as message id: a publish retried after a partial failure stores each
+        // event once (within the stream's two-minute duplicate window).
+        await Promise.all(
+          events.map((e) =>
+            js.publish(
+              subjectOf(stream, partitionOf(e.key, partitions)),
+              JSON.stringify({ key: e.key, data: e.data ?? null }),
+              {
+                msgID: e.id,
+                expect: { streamName: streamName(stream) },
+              },
+            ),
+          ),
+        );
+      } catch (err) {
+        throw unavailable('events not stored', err);
+      }
+    },
+
+    async consume<T>(options: ConsumeOptions<T>): Promise<Consumer> {
+      const { stream, group } = options;
+      const partitions = await partitionCount(stream);
+      try {
+        await jsm.consumers.info(streamName(stream), consumerName(group, 0));
+      } catch (err) {
+        if (isApiError(err, JetStreamApiCodes.ConsumerNotFound)) {
+          throw new Error(`group ${group} of stream ${stream} is not declared`);
+        }
+        throw unavailable('JetStream unreachable', err);
+      }
+      const assignment = await joinGroup(pool, {
+        stream,
+        group,
+        partitions,
+        member: `${group}-${randomUUID()}`,
+        ...(opts.leaseTtlMs ? { ttlMs: opts.leaseTtlMs } : {}),
+      });
+      const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+      const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+      const baseDelay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+      const inHand = new Map<Delivery<T>, Msg>();
+      const puller = createPuller(stream, group);
+
+      // A batch may take longer than the ack wait: "still working" keeps JetStream from handing
+      // its messages to someone else meanwhile.
+      const keepAlive = setInterval(
+        () => {
+          for (const msg of inHand.values()) msg.respond('+WPI');
+        },
+        Math.max(200, Math.floor(ackWaitMs / 3)),
+      );
+      keepAlive.unref();
+
+      const msgOf = (d: Delivery<T>) => {
+        const msg = inHand.get(d);
+        if (!msg) throw new Error(`message ${d.id} is not in hand`);
+        return msg;
+      };
+
+      const source: ConsumerLoopSource<T> = {
+        assignment,
+        async fetch(owned) {
+          // The loop fetches once the last batch is settled: what is still here lost its ack or
+          // NAK to an error. Sent back now, not kept alive by the keep-alive forever.
+          for (const msg of inHand.values()) msg.respond('-NAK');
+          inHand.clear();
+          const perPartition = Math.ceil(batchSize / owned.length);
+          const settled = await Promise.allSettled(
+            owned.map(async (partition) => {
+              const msgs = await puller.pull(partition, perPartition);
+              return msgs.map((msg) => ({ msg, partition, meta: parseAckSubject(msg.reply ?? '') }));
+            }),
+          );
+          // What the other partitions delivered is handed out all the same: dropped, it would
+          // come back only after the ack wait, behind the messages that follow it.
+          const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+          if (failed.length === settled.length) throw failed[0];
+          if (failed.length > 0)
+            log.warn({ err: failed[0], stream, group }, 'some partitions could not be pulled');
+          return (
+            settled
+              .flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
+              // Publish order across partitions too, as far as the stream sequence tells it.
+              .sort((a, b) => a.meta.streamSeq - b.meta.streamSeq)
+              .flatMap(({ msg, partition, meta }) => {
+                let body: { key: string; data: T };
+                try {
+                  body = msg.json<{ key: string; data: T }>();
+                } catch (err) {
+                  // Not ours (published to our subjects by hand): it would come back forever.
+                  log.error({ err, stream, subject: msg.subject }, 'not an event; removed');
+                  msg.respond('+TERM');
+                  return [];
+                }
+                const d: Delivery<T> = {
+                  id: msg.headers?.get('Nats-Msg-Id') ?? '',
+                  key: body.key,
+                  data: body.data,
+                  partition,
+                  attempt: meta.deliveries,
+                  publishedAt: meta.publishedAt,
+                };
+                inHand.set(d, msg);
+                return [d];
+              })
+          );
+        },
+        async ack(batch) {
+          // A partition's consumer applies acks in the order they come: the answer to its last
+          // one vouches for the others, so one round trip per partition, not per message.
+          const lastOf = new Map<number, Msg>();
+          for (const d of batch) {
+            const msg = msgOf(d);
+            const previous = lastOf.get(d.partition);
+            if (previous) previous.respond('+ACK');
+            lastOf.set(d.partition, msg);
+          }
+          await Promise.all([...lastOf.values()].map((msg) => confirm(msg, '+ACK')));
+          for (const d of batch) inHand.delete(d);
+        },
+        async fail(d, error) {
+          const msg = msgOf(d);
+          if (d.attempt >= maxAttempts) {
+            await options.deadLetter?.(d, error);
+            const dead = {
+              id: d.id,
+              key: d.key,
+              data: d.data,
+              partition: d.partition,
+              attempts: d.attempt,
+              error,
+              failedAt: new Date().toISOString(),
+            };
+            try {
+              await js.publish(deadSubject(stream, group), JSON.stringify(dead), {
+                msgID: `${d.id}.${safe(group)}`,
+                expect: { streamName: deadStreamName(stream) },
+              });
+            } catch (err) {
+              throw unavailable('dead letter not stored', err);
+            }
+            await confirm(msg, '+TERM');
+          } else {
+            const delay = retryDelay(baseDelay, d.attempt) * NANOS_PER_MS;
+            await confirm(msg, `-NAK ${JSON.stringify({ delay })}`);
+          }
+          inHand.delete(d);
+        },
+        close() {
+          clearInterval(keepAlive);
+          for (const msg of inHand.values()) msg.respond('-NAK');
+          puller.close();
+          return Promise.resolve();
+        },
+      };
+      const consumer = runConsumer(source, options, { log, idlePollMs: opts.idlePollMs ?? 50 });
+      consumers.add(consumer);
+      return {
+        async stop() {
+          consumers.delete(consumer);
+          await consumer.stop();
+        },
+      };
+    },
+
+    async pending(stream, group) {
+      const partitions = await partitionCount(stream);
+      const counts = await Promise.all(
+        Array.from({ length: partitions }, async (_, p) => {
+          try {
+            const info = await jsm.consumers.info(streamName(stream), consumerName(group, p));
+            return info.num_pending + info.num_ack_pending;
+          } catch (err) {
+            if (isApiError(err, JetStreamApiCodes.ConsumerNotFound)) return 0;
+            throw err;
+          }
+        }),
+      );
+      return counts.reduce((a, b) => a + b, 0);
+    },
+
+    /**
+     * Newest first. JetStream cannot read one subject backwards, so this reads the group's dead
+     * letters from the oldest and keeps the last `limit`: its cost grows with the dead letters.
+     */
+    async deadLetters(stream, group, limit = 100): Promise<DeadLetter[]> {
+      if (!(await streamInfo(deadStreamName(stream)))) return [];
+      const reader = await js.consumers.get(deadStreamName(stream), {
+        filter_subjects: deadSubject(stream, group),
+      });
+      const newest: DeadLetter[] = [];
+      try {
+        if ((await reader.info(true)).num_pending === 0) return [];
+        const msgs = await reader.consume({ expires: timeout });
+        for await (const msg of msgs) {
+          const d = msg.json<Omit<DeadLetter, 'failedAt'> & { failedAt: string }>();
+          newest.push({ ...d, failedAt: new Date(d.failedAt) });
+          if (newest.length > limit) newest.shift();
+          if (msg.info.pending === 0) break;
+        }
+      } finally {
+        await reader.delete().catch(() => undefined);
+      }
+      return newest.reverse();
+    },
+
+    async health() {
+      const detail = (state: string) => `jetstream ${opts.url} (${state})`;
+      if (nc.isClosed()) return { ok: false, detail: detail('closed') };
+      if (!connected) return { ok: false, detail: detail('reconnecting') };
+      try {
+        await jsm.getAccountInfo();
+        return { ok: true, detail: detail('connected') };
+      } catch (err) {
+        return { ok: false, detail: `${detail('connected')}: JetStream does not answer: ${message(err)}` };
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...consumers].map((c) => c.stop()));
+      consumers.clear();
+      // Every ack, NAK and publish was confirmed by the server: nothing is left to flush.
+      await nc.close();
+    },
+  };
+  return bus;
 }

@@ -121,7 +121,8 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
       try {
         await coalescer.publish(stream, events);
       } catch (err) {
-        if (err instanceof Error && /is not declared/.test(err.message)) throw err;
+        // A caller's mistake (undeclared stream, an id that is no UUID) is not an outage.
+        if (err instanceof TypeError || (err instanceof Error && /is not declared/.test(err.message))) throw err;
         throw new BusUnavailableError(`events not stored: ${(err as Error).message}`, { cause: err });
       }
     },

@@ -13,5 +13,11 @@ export async function startEventBus(config: Config, pool: pg.Pool, log: Logger):
   const natsUrl = config.events.natsUrl;
   if (!natsUrl) return createPostgresBus({ pool, log: log.child({ bus: 'postgres' }) });
   const { createJetStreamBus } = await import('./jetstream.js');
-  return createJetStreamBus({ url: natsUrl, pool, log: log.child({ bus: 'jetstream' }) });
+  return createJetStreamBus({
+    url: natsUrl,
+    pool,
+    log: log.child({ bus: 'jetstream' }),
+    replicas: config.events.natsReplicas,
+  });
 }
+
