@@ -122,7 +122,8 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
         await coalescer.publish(stream, events);
       } catch (err) {
         // A caller's mistake (undeclared stream, an id that is no UUID) is not an outage.
-        if (err instanceof TypeError || (err instanceof Error && /is not declared/.test(err.message))) throw err;
+        if (err instanceof TypeError || (err instanceof Error && /is not declared/.test(err.message)))
+          throw err;
         throw new BusUnavailableError(`events not stored: ${(err as Error).message}`, { cause: err });
       }
     },

@@ -20,4 +20,3 @@ export async function startEventBus(config: Config, pool: pg.Pool, log: Logger):
     replicas: config.events.natsReplicas,
   });
 }
-
