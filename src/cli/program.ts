@@ -144,7 +144,7 @@ export function buildProgram(io: Io): Command {
         });
         if (opts.all)
           io.out(`scorecard: ${await writeScorecard(path.resolve(opts.reports), scorecardMarkdown(runs))}`);
-        const failed = runs.filter((r) => r.completed?.summary.outcome !== 'pass');
+        const failed = runs.filter((r) => !r.skipped && r.completed?.summary.outcome !== 'pass');
         if (failed.length) throw new ScenarioFailure(failed.map((r) => r.scenario.name));
       },
     );

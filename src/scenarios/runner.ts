@@ -60,12 +60,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const unpin = split ? pinSelf(split.generator) : () => undefined;
   const target = opts.targetUrl
     ? remoteTarget(opts.targetUrl)
-    : await startTarget({ env: scenario.serverEnv, dataDir: opts.dataDir, cpus: split?.server }).catch(
-        (err) => {
-          unpin();
-          throw err;
-        },
-      );
+    : await (
+        scenario.startTarget?.() ??
+        startTarget({ env: scenario.serverEnv, dataDir: opts.dataDir, cpus: split?.server })
+      ).catch((err) => {
+        unpin();
+        throw err;
+      });
   if (split)
     out(`  cores: generator on CPU ${split.generator}, server and its database on CPU ${split.server}\n`);
   out(`  target ${target.url}${opts.targetUrl ? '' : ' (started by the harness, fresh database)'}\n`);

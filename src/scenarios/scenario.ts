@@ -45,6 +45,8 @@ export interface Scenario {
    * when it can run. A scenario that cannot run is reported as skipped, not failed.
    */
   unavailable?(): string | undefined;
+  /** Starts what the scenario drives instead of one `crucible serve` (e.g. a cluster behind nginx). */
+  startTarget?(): Promise<Target>;
   /** Give the generator and the server separate cores when the harness starts the server. */
   separateCores?: boolean;
   workload(size: Size): Workload;

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
+import { trackingAvailability } from './tracking-availability.js';
 import { trackingThroughput } from './tracking-throughput.js';
 
 /** Every scenario, in the order `scenario list` and the scorecard show them. */
@@ -13,6 +14,7 @@ export const SCENARIOS: Scenario[] = [
   platformOverload,
   trackingThroughput('postgres'),
   trackingThroughput('jetstream'),
+  trackingAvailability,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

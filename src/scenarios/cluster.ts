@@ -1,0 +1,207 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Target } from './target.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = path.join(ROOT, 'bin/crucible.js');
+const NGINX_CONF = path.join(ROOT, 'deploy/nginx.conf');
+
+/** One process of the cluster, started by the harness and killable by the scenario. */
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+/**
+ * The deployment of deploy/README.md on one machine: one database (`crucible db`), N HTTP
+ * instances without workers, M workers, and nginx in front with deploy/nginx.conf (its ports
+ * swapped for free ones). The URL is nginx's.
+ */
+export interface Cluster extends Target {
+  instances: Proc[];
+  workers: Proc[];
+  /** Starts one more worker (e.g. to replace a killed one). */
+  addWorker(): Promise<Proc>;
+}
+
+export interface ClusterOptions {
+  instances: number;
+  workers: number;
+  env?: Record<string, string>;
+}
+
+export function nginxMissing(): string | undefined {
+  if (spawnSync('nginx', ['-v']).error) {
+    return 'nginx is not installed (apt-get install nginx-light, or nginx); the scenario balances instances with it';
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a process and resolves once a line of its output matches `ready`. */
+function startProc(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  ready: RegExp,
+): Promise<Proc & { match: RegExpExecArray }> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start in time:\n${output}`));
+    }, 60_000);
+    const keep = (d: Buffer) => {
+      output = (output + d.toString()).slice(-20_000);
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ name, child, exited, output: () => output, match });
+      }
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+async function stopProc(p: Proc) {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill('SIGTERM');
+  const force = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
+  await p.exited;
+  clearTimeout(force);
+}
+
+async function waitForHttp(url: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-cluster-'));
+  await chmod(dir, 0o755);
+  const started: Proc[] = [];
+  const baseEnv = {
+    ...process.env,
+    NATS_URL: '',
+    LOG_LEVEL: 'info',
+    DATA_DIR: path.join(dir, 'data'),
+    ...opts.env,
+  };
+  const stopAll = async () => {
+    // nginx first (no new requests), then instances and workers, the database last.
+    for (const p of [...started].reverse()) await stopProc(p);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const db = await startProc(
+      'db',
+      process.execPath,
+      [CLI, 'db'],
+      { ...baseEnv, DATABASE_URL: '' },
+      /^DATABASE_URL=(\S+)$/m,
+    );
+    started.push(db);
+    const env = { ...baseEnv, DATABASE_URL: db.match[1]! };
+    const serving = /"url":"(http:[^"]+)"[^\n]*"msg":"serving"/;
+    const serve = async (i: number) => {
+      const port = await freePort();
+      const p = await startProc(
+        `instance-${i}`,
+        process.execPath,
+        [CLI, 'serve', '--no-workers', '--port', String(port)],
+        env,
+        serving,
+      );
+      return { proc: p, port };
+    };
+    // The first instance migrates alone; the others start together.
+    const first = await serve(1);
+    const rest = await Promise.all(Array.from({ length: opts.instances - 1 }, (_, i) => serve(i + 2)));
+    const instances = [first, ...rest];
+    started.push(...instances.map((i) => i.proc));
+    let workerCount = 0;
+    const addWorker = async () => {
+      const p = await startProc(
+        `worker-${++workerCount}`,
+        process.execPath,
+        [CLI, 'worker', '--queues', 'tracking'],
+        env,
+        /"msg":"workers running"/,
+      );
+      started.push(p);
+      return p;
+    };
+    const workers: Proc[] = [];
+    for (let i = 0; i < opts.workers; i++) workers.push(await addWorker());
+
+    const nginxPort = await freePort();
+    const prefix = path.join(dir, 'nginx');
+    await mkdir(path.join(prefix, 'logs'), { recursive: true });
+    await mkdir(path.join(prefix, 'tmp'), { recursive: true });
+    let conf = await readFile(NGINX_CONF, 'utf8');
+    const upstreams = instances
+      .map((i) => `    server 127.0.0.1:${i.port} max_fails=1 fail_timeout=2s;`)
+      .join('\n');
+    conf = conf.replace(/(    server 127\.0\.0\.1:808\d[^\n]*\n)+/, `${upstreams}\n`);
+    conf = conf.replace('listen 127.0.0.1:8040;', `listen 127.0.0.1:${nginxPort};`);
+    const confFile = path.join(prefix, 'nginx.conf');
+    await writeFile(confFile, conf);
+    const nginx = spawn('nginx', ['-p', prefix, '-c', confFile, '-g', 'daemon off;'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let nginxOut = '';
+    nginx.stderr.on('data', (d: Buffer) => (nginxOut += d.toString()));
+    const nginxProc: Proc = {
+      name: 'nginx',
+      child: nginx,
+      exited: new Promise((r) => nginx.once('exit', r)),
+      output: () => nginxOut,
+    };
+    started.push(nginxProc);
+    const url = `http://127.0.0.1:${nginxPort}`;
+    await waitForHttp(`${url}/health`);
+    return {
+      url,
+      local: true,
+      instances: instances.map((i) => i.proc),
+      workers,
+      addWorker,
+      output: () => started.map((p) => `--- ${p.name}\n${p.output().slice(-2000)}`).join('\n'),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
