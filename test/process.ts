@@ -27,7 +27,10 @@ export async function serve(env: Record<string, string>, args: string[] = []): P
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started server behind
+      reject(new Error(`serve did not start: ${output}`));
+    }, 60_000);
     const onData = (d: Buffer) => {
       output += d.toString();
       const match = /"url":"(http:[^"]+)".*"msg":"serving"/.exec(output);

@@ -173,7 +173,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const upstreams = instances
       .map((i) => `    server 127.0.0.1:${i.port} max_fails=1 fail_timeout=2s;`)
       .join('\n');
-    conf = conf.replace(/(    server 127\.0\.0\.1:808\d[^\n]*\n)+/, `${upstreams}\n`);
+    conf = conf.replace(/( {4}server 127\.0\.0\.1:808\d[^\n]*\n)+/, `${upstreams}\n`);
     conf = conf.replace('listen 127.0.0.1:8040;', `listen 127.0.0.1:${nginxPort};`);
     const confFile = path.join(prefix, 'nginx.conf');
     await writeFile(confFile, conf);

@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../platform/service.js';
 import { shop } from './shop/index.js';
+import { tracking } from './tracking/index.js';
 
 /** Every service the product can run, in the order the index lists them. */
-export const SERVICES: ServiceModule[] = [shop];
+export const SERVICES: ServiceModule[] = [shop, tracking];

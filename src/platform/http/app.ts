@@ -52,6 +52,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.addSchema(Problem);
   installProblemHandlers(app);
+  // Closing closes idle keep-alive sockets once; a socket whose request was in flight then turns
+  // idle and would hold the close open until the client hangs up. Keep closing the idle ones.
+  app.addHook('preClose', async () => {
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    sweep.unref();
+    app.server.once('close', () => clearInterval(sweep));
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,0 +1,31 @@
+import { envInt, type Env } from '../../platform/config.js';
+
+export interface TrackingConfig {
+  /** Consumers each worker process runs; they share the stream's partitions. */
+  consumers: number;
+  batchSize: number;
+  retryDelayMs: number;
+}
+
+export const TRACKING_ENV = {
+  TRACKING_CONSUMERS: {
+    default: '2',
+    doc: 'consumers of the tracking stream in each worker process (they share its 16 partitions)',
+  },
+  TRACKING_BATCH_SIZE: {
+    default: '1000',
+    doc: 'most interactions a consumer stores in one transaction',
+  },
+  TRACKING_RETRY_DELAY_MS: {
+    default: '1000',
+    doc: 'delay before a failed message is tried again; doubles each try, 5 tries, then dead letter',
+  },
+};
+
+export function trackingConfig(env: Env): TrackingConfig {
+  return {
+    consumers: envInt(env, 'TRACKING_CONSUMERS', 2, 1, 64),
+    batchSize: envInt(env, 'TRACKING_BATCH_SIZE', 1000, 1, 10_000),
+    retryDelayMs: envInt(env, 'TRACKING_RETRY_DELAY_MS', 1000, 0, 60_000),
+  };
+}

@@ -1,0 +1,79 @@
+import { sql, type Kysely } from 'kysely';
+import type { StoredInteraction } from './interactions.rules.js';
+import type { Cursor, InteractionRow } from './interactions.service.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- queries here are raw SQL
+type Db = Kysely<any>;
+
+const COLUMNS = sql`id, interaction_type, target_element_id, target_element_type, campaign_id,
+  occurred_at, received_at, processed_at`;
+
+/**
+ * Stores a batch and counts what it stored, as one statement: one round trip, one transaction.
+ * Only the rows the INSERT returns (ids not seen before) reach the counters, so a redelivered
+ * event is never counted twice. Counter rows are written in key order, so two consumers that
+ * touch the same rows wait for each other instead of deadlocking.
+ */
+export async function storeInteractions(db: Db, batch: StoredInteraction[]): Promise<number> {
+  if (batch.length === 0) return 0;
+  const { rows } = await sql<{ stored: number }>`
+    WITH stored AS (
+      INSERT INTO tracking.interactions
+        (id, interaction_type, target_element_id, target_element_type, campaign_id, occurred_at, received_at)
+      SELECT * FROM unnest(
+        ${batch.map((r) => r.id)}::uuid[],
+        ${batch.map((r) => r.interaction_type)}::text[],
+        ${batch.map((r) => r.target_element_id)}::text[],
+        ${batch.map((r) => r.target_element_type)}::text[],
+        ${batch.map((r) => r.campaign_id)}::text[],
+        ${batch.map((r) => r.occurred_at.toISOString())}::timestamptz[],
+        ${batch.map((r) => r.received_at.toISOString())}::timestamptz[]
+      )
+      ON CONFLICT (id) DO NOTHING
+      RETURNING occurred_at, received_at, campaign_id, interaction_type
+    ),
+    per_type AS (
+      INSERT INTO tracking.daily_interactions AS d (day, campaign_id, interaction_type, count)
+      SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, campaign_id, interaction_type, count(*)
+      FROM stored GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+      ON CONFLICT (day, campaign_id, interaction_type) DO UPDATE SET count = d.count + EXCLUDED.count
+    ),
+    outcomes AS (
+      INSERT INTO tracking.daily_outcomes AS o (day, status, count)
+      SELECT (received_at AT TIME ZONE 'UTC')::date AS day, 'ok', count(*)
+      FROM stored GROUP BY 1 ORDER BY 1
+      ON CONFLICT (day, status) DO UPDATE SET count = o.count + EXCLUDED.count
+    )
+    SELECT count(*)::int AS stored FROM stored`.execute(db);
+  return rows[0]!.stored;
+}
+
+export async function findInteraction(db: Db, id: string): Promise<InteractionRow | undefined> {
+  const { rows } = await sql<InteractionRow>`
+    SELECT ${COLUMNS} FROM tracking.interactions WHERE id = ${id}`.execute(db);
+  return rows[0];
+}
+
+export interface InteractionFilter {
+  campaignId?: string;
+  from?: Date;
+  to?: Date;
+  after?: Cursor;
+  limit: number;
+}
+
+/** Newest first, keyset-paged on (occurred_at, id): a page costs the same however deep it is. */
+export async function listInteractions(db: Db, f: InteractionFilter): Promise<InteractionRow[]> {
+  const where = [sql`true`];
+  if (f.campaignId !== undefined) where.push(sql`campaign_id = ${f.campaignId}`);
+  if (f.from) where.push(sql`occurred_at >= ${f.from.toISOString()}::timestamptz`);
+  if (f.to) where.push(sql`occurred_at < ${f.to.toISOString()}::timestamptz`);
+  if (f.after)
+    where.push(
+      sql`(occurred_at, id) < (${f.after.occurredAt.toISOString()}::timestamptz, ${f.after.id}::uuid)`,
+    );
+  const { rows } = await sql<InteractionRow>`
+    SELECT ${COLUMNS} FROM tracking.interactions WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY occurred_at DESC, id DESC LIMIT ${f.limit}`.execute(db);
+  return rows;
+}

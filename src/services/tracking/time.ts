@@ -1,0 +1,59 @@
+/**
+ * Instants and days as the API takes them: ISO-8601, always with a time zone, within years 1 to
+ * 9999 (what PostgreSQL and an unsigned ISO year both hold), so a value that passes here never
+ * fails in the database.
+ */
+
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+function validDay(year: number, month: number, day: number): boolean {
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const days = [31, leap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return day <= days;
+}
+
+function utc(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): Date {
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(h, m, s, ms);
+  return date;
+}
+
+/** Inside what PostgreSQL and ISO-8601 both hold without a sign: years 1 to 9999. */
+const inRange = (d: Date) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
+
+/** An ISO-8601 date-time with a time zone (Z or ±hh:mm); undefined when it is not one. */
+export function parseInstant(text: string): Date | undefined {
+  const m = ISO_INSTANT.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const second = Number(m[6] ?? 0);
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const offsetH = Number(m[10] ?? 0);
+  const offsetM = Number(m[11] ?? 0);
+  if (!validDay(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (offsetH > 23 || offsetM > 59) return undefined;
+  const sign = m[9] === '-' ? -1 : 1;
+  const local = utc(year, month, day, hour, minute, second, ms);
+  const date = new Date(local.getTime() - sign * (offsetH * 60 + offsetM) * 60_000);
+  return inRange(date) ? date : undefined;
+}
+
+/** A calendar day, YYYY-MM-DD; undefined when it is not one. */
+export function parseDay(text: string): string | undefined {
+  const m = ISO_DAY.exec(text);
+  if (!m) return undefined;
+  const [year, month, day] = m.slice(1).map(Number) as [number, number, number];
+  return validDay(year, month, day) ? text : undefined;
+}
