@@ -39,8 +39,9 @@ export const trackingAvailability: Scenario = {
       'availability ≥ 99.9 %, failures for ≤ 1 s after the kill, lost == 0, counted twice == 0',
   },
   availabilityDefinition:
-    'good = 202 Accepted within 10 s; valid = every request sent. A request in flight on the killed instance fails ' +
-    '(nginx does not replay a POST it has sent); one refused at connect is passed to the next instance by nginx.',
+    'good = 202 Accepted within 10 s; valid = every request sent. nginx passes a request the killed instance ' +
+    'refused or dropped to the next one, with the same Idempotency-Key (its request id when the client sent none), ' +
+    'so a retried interaction keeps its id and is counted once.',
   seedFigure: 'seed 004: 10,000 POSTs through nginx to 3 instances (no kill, no figure reported)',
   unavailable: nginxMissing,
   startTarget: () => startCluster({ instances: 3, workers: 2, env: { SERVICES: 'tracking' } }),
