@@ -205,3 +205,71 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     throw err;
   }
 }
+
+export function natsServerMissing(): string | undefined {
+  if (spawnSync('nats-server', ['--version']).error) {
+    return 'nats-server is not installed (apt-get install nats-server, or a release from github.com/nats-io/nats-server)';
+  }
+  return undefined;
+}
+
+export interface NatsCluster {
+  /** NATS_URL for clients: every node, comma-separated. */
+  url: string;
+  nodes: Proc[];
+  stop(): Promise<void>;
+}
+
+/** A 3-node JetStream cluster on free loopback ports, as deploy/nats-cluster.sh starts one. */
+export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-nats-'));
+  const clientPorts = await Promise.all(Array.from({ length: size }, freePort));
+  const routePorts = await Promise.all(Array.from({ length: size }, freePort));
+  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const nodes: Proc[] = [];
+  const stop = async () => {
+    for (const n of nodes) await stopProc(n);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const started = clientPorts.map((port, i) =>
+      startProc(
+        `nats-${i + 1}`,
+        'nats-server',
+        [
+          '-n',
+          `crucible-n${i + 1}`,
+          '-a',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-js',
+          '-sd',
+          path.join(dir, `n${i + 1}`),
+          '--cluster_name',
+          'crucible',
+          '--cluster',
+          `nats://127.0.0.1:${routePorts[i]}`,
+          '--routes',
+          routes,
+        ],
+        process.env,
+        /Server is ready/,
+      ),
+    );
+    const settled = await Promise.allSettled(started);
+    for (const r of settled) if (r.status === 'fulfilled') nodes.push(r.value);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Streams can be created once the cluster has elected its metadata leader.
+    const deadline = Date.now() + 30_000;
+    while (!nodes.some((n) => /metadata leader/.test(n.output()))) {
+      if (Date.now() > deadline) throw new Error('the NATS cluster elected no metadata leader in 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { url: clientPorts.map((p) => `nats://127.0.0.1:${p}`).join(','), nodes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -26,6 +26,11 @@ export function concatResults(results: LoadResult[]): LoadResult {
     for (const s of r.timeline) timeline.push({ ...s, t: s.t + offset });
     offset += r.timeline.length;
   }
+  // The first sample of each status, from whichever phase saw it first.
+  const samples = Object.assign({}, ...[...results].reverse().map((r) => r.samples ?? {})) as Record<
+    string,
+    string
+  >;
   return {
     startedAt: results[0]!.startedAt,
     durationS: results.reduce((sum, r) => sum + r.durationS, 0),
@@ -33,6 +38,7 @@ export function concatResults(results: LoadResult[]): LoadResult {
     good: results.reduce((sum, r) => sum + r.good, 0),
     ...mergedLatency(results),
     byStatus,
+    ...(Object.keys(samples).length ? { samples } : {}),
     timeline,
     generator: {
       maxLagMs: Math.max(...results.map((r) => r.generator.maxLagMs)),

@@ -81,6 +81,8 @@ export interface LoadResult {
   /** The whole run's latency histogram (µs), HdrHistogram compressed base64: phases merge exactly. */
   histogram?: string;
   byStatus: Record<string, number>;
+  /** The first answer body of each bad status (when bodies were read: a scenario's isGood). */
+  samples?: Record<string, string>;
   timeline: SecondSample[];
   generator: { maxLagMs: number; p99LagMs: number; cpuPercent: number; saturated: boolean; reason?: string };
 }

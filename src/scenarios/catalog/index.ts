@@ -3,6 +3,7 @@ import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
 import { trackingAvailability } from './tracking-availability.js';
+import { trackingBrokerFailover } from './tracking-failover.js';
 import { trackingThroughput } from './tracking-throughput.js';
 
 /** Every scenario, in the order `scenario list` and the scorecard show them. */
@@ -15,6 +16,7 @@ export const SCENARIOS: Scenario[] = [
   trackingThroughput('postgres'),
   trackingThroughput('jetstream'),
   trackingAvailability,
+  trackingBrokerFailover,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

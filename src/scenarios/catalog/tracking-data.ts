@@ -15,7 +15,12 @@ export function interaction(run: string, campaigns: number) {
 
 /** Interactions counted as processed (`ok`) in the daily stats, over every day. */
 export async function countedOk(ctx: ScenarioContext): Promise<number> {
-  const res = await ctx.http('GET', '/tracking/stats/daily');
+  let res = await ctx.http('GET', '/tracking/stats/daily');
+  // A busy server may shed this read with 503 + Retry-After: ask again, for a while.
+  for (let tries = 0; res.status === 503 && tries < 50; tries++) {
+    await new Promise((r) => setTimeout(r, 200));
+    res = await ctx.http('GET', '/tracking/stats/daily');
+  }
   if (res.status !== 200) throw new Error(`GET /tracking/stats/daily answered ${res.status}`);
   const items = (res.body as { items: { status?: string; count: number }[] }).items;
   return items.filter((i) => i.status === 'ok').reduce((sum, i) => sum + Number(i.count), 0);

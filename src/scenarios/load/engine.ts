@@ -111,6 +111,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     latency: recorder.latency(),
     histogram: recorder.encodedHistogram(),
     byStatus: recorder.byStatus,
+    ...(Object.keys(client.samples).length ? { samples: client.samples } : {}),
     timeline: recorder.timeline,
     generator,
   };

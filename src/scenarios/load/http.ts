@@ -32,6 +32,8 @@ const UNDICI_BACKSTOP_MS = 5_000;
 /** Idle keep-alive sockets are kept this long (unless the server says less). */
 const KEEP_ALIVE_MS = 30_000;
 
+const SAMPLE_CHARS = 500;
+
 const is2xx = (status: number) => status >= 200 && status < 300;
 
 interface Encoded {
@@ -63,6 +65,8 @@ export class HttpClient {
   /** The requests in flight, so that a drain that runs out of time can end them. */
   private readonly live = new Set<Live>();
   private idle: (() => void) | undefined;
+  /** The first body of each bad status, so a report can say what the errors said. */
+  readonly samples: Record<string, string> = {};
 
   constructor(opts: HttpClientOptions) {
     this.timeoutMs = opts.timeoutMs;
@@ -122,6 +126,9 @@ export class HttpClient {
           end();
           reject(err);
           return;
+        }
+        if (!good && status !== 0 && text && !(status in this.samples)) {
+          this.samples[status] = text.slice(0, SAMPLE_CHARS);
         }
         entry.settle({ status, good, timedOut: status === 0 && timedOut, doneAt });
       });

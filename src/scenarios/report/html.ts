@@ -122,7 +122,10 @@ function statusTable(r: LoadResult): string {
   const rows = order.map((code) => {
     const count = r.byStatus[code] ?? 0;
     const meaning = code === '0' ? 'no answer (refused, reset, timed out)' : (STATUS_CODES[code] ?? '');
-    return `<tr><th><code>${esc(code)}</code></th><td class="muted">${esc(meaning)}</td><td class="num">${int(count)}</td><td class="num">${total ? percent(count / total, 2) : '—'}</td></tr>`;
+    // What the server said, the first time it answered this status: the cause, not just the count.
+    const said = r.samples?.[code];
+    const sample = said ? `<br><code class="sample">${esc(said.slice(0, 300))}</code>` : '';
+    return `<tr><th><code>${esc(code)}</code></th><td class="muted">${esc(meaning)}${sample}</td><td class="num">${int(count)}</td><td class="num">${total ? percent(count / total, 2) : '—'}</td></tr>`;
   });
   return `<table>
 <thead><tr><th>Status</th><th>Meaning</th><th class="num">Count</th><th class="num">Share</th></tr></thead>

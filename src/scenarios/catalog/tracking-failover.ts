@@ -1,0 +1,103 @@
+import { natsServerMissing, startNatsCluster, type NatsCluster } from '../cluster.js';
+import type { Workload } from '../model.js';
+import type { Scenario, Size } from '../scenario.js';
+import { startTarget, type Target } from '../target.js';
+import { countStatuses } from './shop-data.js';
+import { countedOk, interaction, waitCounted } from './tracking-data.js';
+
+const PLAN: Record<Size, { rate: number; durationS: number; killAtS: number }> = {
+  full: { rate: 1000, durationS: 30, killAtS: 10 },
+  smoke: { rate: 100, durationS: 6, killAtS: 2 },
+};
+
+const workload = (size: Size): Workload => ({
+  model: 'open',
+  stages: [{ rate: PLAN[size].rate, durationS: PLAN[size].durationS }],
+});
+
+type FailoverTarget = Target & { nats: NatsCluster };
+const hasNats = (t: unknown): t is FailoverTarget => typeof t === 'object' && t !== null && 'nats' in t;
+
+/** A broker node dies mid-stream: the R3 stream keeps every accepted interaction. */
+export const trackingBrokerFailover: Scenario = {
+  name: 'tracking.broker-failover',
+  title: 'Broker failover: one node of a 3-node JetStream cluster killed mid-run',
+  description:
+    'Interactions arrive at a steady rate through a 3-node NATS JetStream cluster holding the tracking stream with ' +
+    'three replicas. One node is killed (SIGKILL) mid-run. What was accepted (202) must all be counted, once; ' +
+    'while the cluster elects new leaders, the service may refuse with 503 (nothing accepted, nothing lost).',
+  sixParts: {
+    source: 'a broker node failing (crash, host loss)',
+    stimulus: 'SIGKILL of one of three nats-server nodes while interactions flow',
+    environment: 'one crucible serve with workers, NATS_URL = the three nodes, NATS_REPLICAS=3; one machine',
+    artifact: 'the JetStream events adapter and the R3 tracking stream',
+    response: 'clients reconnect to the live nodes; the stream keeps its data; the pipeline goes on',
+    responseMeasure: 'lost == 0, counted twice == 0; the refusals during the election are reported',
+  },
+  availabilityDefinition:
+    'good = 202 Accepted within 10 s. A 503 during the election is an honest refusal (the client retries); it is ' +
+    'bad for availability but not a loss. Loss is accepted minus counted once the pipeline has drained.',
+  seedFigure: 'seed 004: Pulsar, no broker failure tested',
+  unavailable: natsServerMissing,
+  async startTarget() {
+    const nats = await startNatsCluster(3);
+    try {
+      const server = await startTarget({
+        env: { NATS_URL: nats.url, NATS_REPLICAS: '3', SERVICES: 'tracking' },
+      });
+      return {
+        ...server,
+        nats,
+        async stop() {
+          await server.stop();
+          await nats.stop();
+        },
+      } satisfies FailoverTarget;
+    } catch (err) {
+      await nats.stop();
+      throw err;
+    }
+  },
+  workload,
+  headline: 'lost',
+  criteria: () => ['lost == 0', 'counted_twice == 0', 'availability >= 0.95'],
+  async run(ctx) {
+    const plan = PLAN[ctx.size];
+    const target = hasNats(ctx.target) ? ctx.target : undefined;
+    if (!target) ctx.log('the target was not started by the harness: no broker node is killed');
+    const run = Date.now().toString(36);
+    const baseline = await countedOk(ctx);
+    const victim = target?.nats.nodes[0];
+    const kill = victim
+      ? setTimeout(() => {
+          ctx.log(`killing ${victim.name} (SIGKILL)`);
+          victim.child.kill('SIGKILL');
+        }, plan.killAtS * 1000)
+      : undefined;
+    const result = await ctx.load(
+      {
+        workload: workload(ctx.size),
+        request: () => ({ method: 'POST', path: '/tracking/interactions', body: interaction(run, 50) }),
+        isGood: (status) => status === 202,
+      },
+      'posts',
+    );
+    clearTimeout(kill);
+    const accepted = countStatuses(result.byStatus, (s) => s === 202);
+    const { counted, waitedMs } = await waitCounted(ctx, baseline + accepted, 60_000);
+    const countedNow = counted - baseline;
+    ctx.log(`${accepted} accepted, ${countedNow} counted, drained ${waitedMs} ms after the load`);
+    return {
+      result,
+      measures: {
+        accepted,
+        refused_503: countStatuses(result.byStatus, (s) => s === 503),
+        failing_seconds: result.timeline.filter((s) => s.completed > s.good).length,
+        counted: countedNow,
+        lost: Math.max(0, accepted - countedNow),
+        counted_twice: Math.max(0, countedNow - accepted),
+        killed: victim?.name ?? 'nothing',
+      },
+    };
+  },
+};
