@@ -24,7 +24,7 @@ export interface Config {
   };
   db: { url: string | undefined; poolSize: number };
   /** Unset: events go through PostgreSQL; set: through NATS JetStream at this address. */
-  events: { natsUrl: string | undefined; natsReplicas: number };
+  events: { natsUrl: string | undefined; natsReplicas: number; natsPrefix: string };
   dataDir: string;
   logLevel: LogLevel;
   /** Service names to mount; undefined mounts every known service. */
@@ -39,6 +39,10 @@ export const ENV_VARS = {
   NATS_URL: {
     default: '(unset: events through PostgreSQL)',
     doc: 'NATS server(s) with JetStream for the event streams, e.g. nats://127.0.0.1:4222',
+  },
+  NATS_PREFIX: {
+    default: 'crucible',
+    doc: "names this deployment's JetStream streams and subjects, so deployments can share a NATS server",
   },
   NATS_REPLICAS: { default: '1', doc: 'copies of each JetStream stream (3 on a 3-node cluster)' },
   DATA_DIR: { default: '.data', doc: 'where the embedded database and files live' },
@@ -112,6 +116,18 @@ function natsUrl(env: Env): string | undefined {
   return raw;
 }
 
+function natsPrefix(env: Env): string {
+  const raw = env.NATS_PREFIX;
+  if (raw === undefined || raw === '') return 'crucible';
+  if (!/^[a-z][a-z0-9_-]{0,31}$/.test(raw)) {
+    throw new ConfigError(
+      'NATS_PREFIX',
+      `must be lowercase letters, digits, _ or - (up to 32), got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
 function serviceList(env: Env): string[] | undefined {
   const raw = env.SERVICES;
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -133,7 +149,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     db: { url: databaseUrl(env), poolSize: envInt(env, 'DB_POOL_SIZE', 20, 1, 1000) },
     // JetStream keeps at most 5 copies of a stream.
-    events: { natsUrl: natsUrl(env), natsReplicas: envInt(env, 'NATS_REPLICAS', 1, 1, 5) },
+    events: {
+      natsUrl: natsUrl(env),
+      natsReplicas: envInt(env, 'NATS_REPLICAS', 1, 1, 5),
+      natsPrefix: natsPrefix(env),
+    },
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     logLevel: envOneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     services: serviceList(env),

@@ -273,3 +273,32 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     throw err;
   }
 }
+
+/** Deletes the JetStream streams a harness-started server made under `prefix` (NATS_PREFIX). */
+export async function deleteStreams(natsUrl: string, prefix: string): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: natsUrl.split(',').map((s) => s.trim()) });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const upper = prefix.toUpperCase();
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(`${upper}_`) || name.startsWith(`${upper}-DEAD_`)) await jsm.streams.delete(name);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The server name (`crucible-n<i>`) that leads a stream's replicas: the worst node to lose. */
+export async function streamLeader(natsUrl: string, stream: string): Promise<string | undefined> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: natsUrl.split(',').map((s) => s.trim()) });
+  try {
+    const jsm = await jetstreamManager(nc);
+    return (await jsm.streams.info(stream)).cluster?.leader;
+  } finally {
+    await nc.close();
+  }
+}

@@ -40,7 +40,7 @@ export interface JetStreamBusOptions {
   log: Logger;
   /** Lease and membership lifetime of a silent consumer (default 5000). */
   leaseTtlMs?: number;
-  /** How long a delivered message may stay unacknowledged before JetStream redelivers it (default 30000). */
+  /** How long a delivered message may stay unacknowledged before JetStream redelivers it (default 3000). */
   ackWaitMs?: number;
   /** Sleep between fetches that found nothing (default 50). */
   idlePollMs?: number;
@@ -48,6 +48,10 @@ export interface JetStreamBusOptions {
   replicas?: number;
   /** How long a publish or a JetStream API call may wait for the server (default 5000). */
   timeoutMs?: number;
+  /** How long a publish keeps trying through a reconnect or a leader election (default 3000). */
+  publishRetryMs?: number;
+  /** Names this deployment's streams and subjects (default `crucible`): NATS_PREFIX. */
+  prefix?: string;
 }
 
 // Under ¾ of the lease TTL: a dead consumer's batch comes back before its partitions' next holder
@@ -55,17 +59,30 @@ export interface JetStreamBusOptions {
 // long batch from being redelivered meanwhile.
 const DEFAULT_ACK_WAIT_MS = 3000;
 const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_PUBLISH_RETRY_MS = 3000;
 const NANOS_PER_MS = 1_000_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Names and subject tokens allow fewer characters than the port's names; two port names that
 // differ only in such characters would share a stream, which the port's names never do.
 const safe = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_');
-const streamName = (stream: string) => `CRUCIBLE_${safe(stream)}`;
-const subjectOf = (stream: string, partition: number) => `crucible.${safe(stream)}.${partition}`;
-// Not `CRUCIBLE_<stream>_dead`: that could be the stream of a port stream named `<stream>_dead`.
-const deadStreamName = (stream: string) => `CRUCIBLE-DEAD_${safe(stream)}`;
-const deadSubject = (stream: string, group: string) => `crucible-dead.${safe(stream)}.${safe(group)}`;
+/**
+ * Names of one deployment's streams and subjects. The prefix keeps deployments that share a NATS
+ * server apart (JetStream refuses two streams with overlapping subjects, and a fresh database
+ * must not inherit another deployment's events).
+ */
+function namesFor(prefix: string) {
+  const upper = prefix.toUpperCase();
+  return {
+    streamName: (stream: string) => `${upper}_${safe(stream)}`,
+    subjectOf: (stream: string, partition: number) => `${prefix}.${safe(stream)}.${partition}`,
+    subjects: (stream: string) => `${prefix}.${safe(stream)}.*`,
+    // Not `<PREFIX>_<stream>_dead`: that could be the stream of a port stream named `<stream>_dead`.
+    deadStreamName: (stream: string) => `${upper}-DEAD_${safe(stream)}`,
+    deadSubject: (stream: string, group: string) => `${prefix}-dead.${safe(stream)}.${safe(group)}`,
+    deadSubjects: (stream: string) => `${prefix}-dead.${safe(stream)}.*`,
+  };
+}
 const consumerName = (group: string, partition: number) => `${safe(group)}_p${partition}`;
 
 // 2.9 servers have no stream metadata: the partition count lives in the description.
@@ -112,6 +129,10 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
   const ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const replicas = opts.replicas ?? 1;
+  const publishRetryMs = opts.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
+  const { streamName, subjectOf, subjects, deadStreamName, deadSubject, deadSubjects } = namesFor(
+    opts.prefix ?? 'crucible',
+  );
   const nc: NatsConnection = await connect({
     servers: opts.url.split(',').map((s) => s.trim()),
     name: 'crucible',
@@ -301,7 +322,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       const info = await ensureStream({
         name: streamName(spec.name),
         description: describe(spec),
-        subjects: [`crucible.${safe(spec.name)}.*`],
+        subjects: [subjects(spec.name)],
         storage: StorageType.File,
         // A message goes once every group has acknowledged it, like the PostgreSQL rows.
         retention: RetentionPolicy.Interest,
@@ -316,7 +337,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       await ensureStream({
         name: deadStreamName(spec.name),
         description: `crucible dead letters of "${spec.name}"`,
-        subjects: [`crucible-dead.${safe(spec.name)}.*`],
+        subjects: [deadSubjects(spec.name)],
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
         num_replicas: replicas,
@@ -336,25 +357,32 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
         if (!UUID.test(e.id)) throw new TypeError(`event id must be a UUID, got "${e.id}"`);
         if (typeof e.key !== 'string') throw new TypeError('event key must be a string');
       }
-      if (!connected) throw new BusUnavailableError('events not stored: NATS is disconnected');
       const partitions = await partitionCount(stream);
-      try {
-        // The event id as message id: a publish retried after a partial failure stores each
-        // event once (within the stream's two-minute duplicate window).
-        await Promise.all(
-          events.map((e) =>
-            js.publish(
-              subjectOf(stream, partitionOf(e.key, partitions)),
-              JSON.stringify({ key: e.key, data: e.data ?? null }),
-              {
-                msgID: e.id,
-                expect: { streamName: streamName(stream) },
-              },
+      // A lost node or a reconnect is usually over within a second or two: ride it out before
+      // refusing. Retrying is safe: the event id is the message id, so JetStream stores it once.
+      const deadline = Date.now() + publishRetryMs;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (!connected) throw new Error('NATS is disconnected');
+          const timeout = Math.max(
+            250,
+            Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, deadline - Date.now()),
+          );
+          await Promise.all(
+            events.map((e) =>
+              js.publish(
+                subjectOf(stream, partitionOf(e.key, partitions)),
+                JSON.stringify({ key: e.key, data: e.data ?? null }),
+                { msgID: e.id, expect: { streamName: streamName(stream) }, timeout },
+              ),
             ),
-          ),
-        );
-      } catch (err) {
-        throw unavailable('events not stored', err);
+          );
+          return;
+        } catch (err) {
+          const pause = Math.min(1000, 50 * 2 ** attempt);
+          if (closed || Date.now() + pause >= deadline) throw unavailable('events not stored', err);
+          await new Promise((r) => setTimeout(r, pause));
+        }
       }
     },
 

@@ -18,5 +18,6 @@ export async function startEventBus(config: Config, pool: pg.Pool, log: Logger):
     pool,
     log: log.child({ bus: 'jetstream' }),
     replicas: config.events.natsReplicas,
+    prefix: config.events.natsPrefix,
   });
 }

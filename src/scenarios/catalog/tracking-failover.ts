@@ -1,4 +1,4 @@
-import { natsServerMissing, startNatsCluster, type NatsCluster } from '../cluster.js';
+import { natsServerMissing, startNatsCluster, streamLeader, type NatsCluster } from '../cluster.js';
 import type { Workload } from '../model.js';
 import type { Scenario, Size } from '../scenario.js';
 import { startTarget, type Target } from '../target.js';
@@ -28,11 +28,12 @@ export const trackingBrokerFailover: Scenario = {
     'while the cluster elects new leaders, the service may refuse with 503 (nothing accepted, nothing lost).',
   sixParts: {
     source: 'a broker node failing (crash, host loss)',
-    stimulus: 'SIGKILL of one of three nats-server nodes while interactions flow',
+    stimulus: 'SIGKILL of the node leading the stream (of three) while interactions flow',
     environment: 'one crucible serve with workers, NATS_URL = the three nodes, NATS_REPLICAS=3; one machine',
     artifact: 'the JetStream events adapter and the R3 tracking stream',
     response: 'clients reconnect to the live nodes; the stream keeps its data; the pipeline goes on',
-    responseMeasure: 'lost == 0, counted twice == 0; the refusals during the election are reported',
+    responseMeasure:
+      'lost == 0, counted twice == 0; writes refused for at most 10 s (the election) and then served',
   },
   availabilityDefinition:
     'good = 202 Accepted within 10 s. A 503 during the election is an honest refusal (the client retries); it is ' +
@@ -60,14 +61,24 @@ export const trackingBrokerFailover: Scenario = {
   },
   workload,
   headline: 'lost',
-  criteria: () => ['lost == 0', 'counted_twice == 0', 'availability >= 0.95'],
+  // nats-server 2.9 elects a new stream leader after a 4–9 s raft timeout: writes stop that long
+  // (the publishes retry for 3 s, then refuse with 503). The run must show the outage bounded
+  // and nothing accepted lost; the smoke size is too short to see the recovery.
+  criteria: (size) =>
+    size === 'full'
+      ? ['lost == 0', 'counted_twice == 0', 'failing_seconds <= 10']
+      : ['lost == 0', 'counted_twice == 0'],
   async run(ctx) {
     const plan = PLAN[ctx.size];
     const target = hasNats(ctx.target) ? ctx.target : undefined;
     if (!target) ctx.log('the target was not started by the harness: no broker node is killed');
     const run = Date.now().toString(36);
     const baseline = await countedOk(ctx);
-    const victim = target?.nats.nodes[0];
+    // The node leading the stream's replicas: losing it forces an election, the hard case.
+    const leader = target ? await streamLeader(target.nats.url, 'CRUCIBLE_tracking') : undefined;
+    const victim =
+      target?.nats.nodes.find((n) => leader === `crucible-n${n.name.split('-')[1]}`) ?? target?.nats.nodes[0];
+    if (target) ctx.log(`the tracking stream's leader is ${leader ?? 'unknown'}`);
     const kill = victim
       ? setTimeout(() => {
           ctx.log(`killing ${victim.name} (SIGKILL)`);

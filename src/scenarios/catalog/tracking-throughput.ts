@@ -1,4 +1,6 @@
+import { deleteStreams } from '../cluster.js';
 import { concatResults } from '../merge.js';
+import { startTarget } from '../target.js';
 import type { LoadResult, Workload } from '../model.js';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
 import { countStatuses } from './shop-data.js';
@@ -59,7 +61,20 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
     seedFigure: 'seed 004: 1,500 msg/s for 60 s with 6 workers (producer side only)',
     ...(viaNats
       ? {
-          serverEnv: { NATS_URL: process.env.NATS_URL ?? '' },
+          // A prefix of its own, so a fresh database never meets the events of an earlier run
+          // on a shared NATS server; its streams are deleted when the run ends.
+          async startTarget() {
+            const url = process.env.NATS_URL ?? '';
+            const prefix = `scenario${Date.now().toString(36)}`;
+            const server = await startTarget({ env: { NATS_URL: url, NATS_PREFIX: prefix } });
+            return {
+              ...server,
+              async stop() {
+                await server.stop();
+                await deleteStreams(url, prefix);
+              },
+            };
+          },
           unavailable: () =>
             process.env.NATS_URL
               ? undefined
