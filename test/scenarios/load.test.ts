@@ -335,6 +335,9 @@ describe('statuses and failures', () => {
 
     expect(bodies.byStatus).toEqual({ '200': 50 });
     expect(bodies.good).toBe(25);
+    // The first body of a bad answer is kept for the report (bodies are read when isGood is given).
+    expect(bodies.samples).toEqual({ '200': '{"ok":false}' });
+    expect(statuses.samples).toBeUndefined();
 
     expect(timeouts.byStatus).toEqual({ '0': 20 });
     expect(timeouts.good).toBe(0);

@@ -16,6 +16,7 @@ describe('scorecard', () => {
     const md = scorecardMarkdown([
       { scenario: shopConsistency(), completed: { summary, reportDir: '/r/shop.consistency/2026' } },
       { scenario: shopPeak(), error: 'the server did not start' },
+      { scenario: shopPeak('grouped'), skipped: 'nginx is not installed (apt-get install nginx-light)' },
     ]);
     const lines = md.split('\n');
     expect(lines).toContain(
@@ -25,5 +26,9 @@ describe('scorecard', () => {
       /\| shop\.peak \| .* \| highest_rate_held \| — \| the server did not start \| ERROR \|/,
     );
     expect(md).toContain('| `consistent == 1` | 1 | PASS | [report](shop.consistency/2026/report.html) |');
+    expect(md).toMatch(
+      /\| shop\.peak\.grouped \| .* \| highest_rate_held \| — \| nginx is not installed \(apt-get install nginx-light\) \| SKIPPED \|/,
+    );
+    expect(md).toContain('| — | not run here: nginx is not installed (apt-get install nginx-light) | SKIPPED | — |');
   });
 });

@@ -14,7 +14,8 @@ const COLUMNS = sql`id, interaction_type, target_element_id, target_element_type
  * event is never counted twice. Counter rows are written in key order, so two consumers that
  * touch the same rows wait for each other instead of deadlocking.
  */
-export async function storeInteractions(db: Db, batch: StoredInteraction[]): Promise<number> {
+/** `slot`: the consumer's counter row (its batch's partition), so consumers never share one. */
+export async function storeInteractions(db: Db, batch: StoredInteraction[], slot = 0): Promise<number> {
   if (batch.length === 0) return 0;
   const { rows } = await sql<{ stored: number }>`
     WITH stored AS (
@@ -39,10 +40,10 @@ export async function storeInteractions(db: Db, batch: StoredInteraction[]): Pro
       ON CONFLICT (day, campaign_id, interaction_type) DO UPDATE SET count = d.count + EXCLUDED.count
     ),
     outcomes AS (
-      INSERT INTO tracking.daily_outcomes AS o (day, status, count)
-      SELECT (received_at AT TIME ZONE 'UTC')::date AS day, 'ok', count(*)
+      INSERT INTO tracking.daily_outcomes AS o (day, status, slot, count)
+      SELECT (received_at AT TIME ZONE 'UTC')::date AS day, 'ok', ${slot}::smallint, count(*)
       FROM stored GROUP BY 1 ORDER BY 1
-      ON CONFLICT (day, status) DO UPDATE SET count = o.count + EXCLUDED.count
+      ON CONFLICT (day, status, slot) DO UPDATE SET count = o.count + EXCLUDED.count
     )
     SELECT count(*)::int AS stored FROM stored`.execute(db);
   return rows[0]!.stored;

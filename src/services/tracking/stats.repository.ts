@@ -9,16 +9,22 @@ type Db = Kysely<any>;
  * the broker hands it over again (a crash between this and the move to the dead letters) it is
  * not counted twice. Returns whether it was counted now.
  */
-export async function countFailure(db: Db, id: string, day: string, error: string): Promise<boolean> {
+export async function countFailure(
+  db: Db,
+  id: string,
+  day: string,
+  error: string,
+  slot = 0,
+): Promise<boolean> {
   const { rows } = await sql<{ counted: number }>`
     WITH failed AS (
       INSERT INTO tracking.failed_messages (id, day, error) VALUES (${id}, ${day}, ${error})
       ON CONFLICT (id) DO NOTHING RETURNING day
     ),
     counted AS (
-      INSERT INTO tracking.daily_outcomes AS o (day, status, count)
-      SELECT day, 'error', 1 FROM failed
-      ON CONFLICT (day, status) DO UPDATE SET count = o.count + 1
+      INSERT INTO tracking.daily_outcomes AS o (day, status, slot, count)
+      SELECT day, 'error', ${slot}::smallint, 1 FROM failed
+      ON CONFLICT (day, status, slot) DO UPDATE SET count = o.count + 1
     )
     SELECT count(*)::int AS counted FROM failed`.execute(db);
   return rows[0]!.counted > 0;
@@ -38,9 +44,9 @@ function dayFilter(r: DayRange) {
 
 export async function dailyOutcomes(db: Db, r: DayRange): Promise<StatsItem[]> {
   const { rows } = await sql<StatsItem>`
-    SELECT day, status, count FROM tracking.daily_outcomes
+    SELECT day, status, sum(count)::bigint AS count FROM tracking.daily_outcomes
     WHERE ${sql.join(dayFilter(r), sql` AND `)}
-    ORDER BY day, status`.execute(db);
+    GROUP BY day, status ORDER BY day, status`.execute(db);
   return rows;
 }
 

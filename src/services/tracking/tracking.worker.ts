@@ -31,7 +31,7 @@ export function storeBatch(ctx: ServiceContext) {
       // The same event published twice can come in one batch; the INSERT must see it once.
       rows.set(d.id, checked.value);
     }
-    const stored = await storeInteractions(ctx.db, [...rows.values()]);
+    const stored = await storeInteractions(ctx.db, [...rows.values()], batch[0]?.partition ?? 0);
     ctx.log.debug({ delivered: batch.length, stored }, 'interactions stored');
   };
 }
@@ -43,6 +43,7 @@ export function countDeadLetter(ctx: ServiceContext) {
       d.id,
       receivedDay(d.data, d.publishedAt),
       error.slice(0, 2000),
+      d.partition,
     );
     ctx.log.warn({ id: d.id, key: d.key, attempts: d.attempt, error, counted }, 'interaction dead-lettered');
   };

@@ -24,11 +24,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       count bigint NOT NULL,
       PRIMARY KEY (day, campaign_id, interaction_type)
     );
+    -- One row per day, outcome and slot (the partition of the batch that counted): consumers
+    -- own different partitions, so they never wait on each other's counter row. Reads sum slots.
     CREATE TABLE tracking.daily_outcomes (
       day date NOT NULL,
       status text NOT NULL CHECK (status IN ('ok', 'error')),
+      slot smallint NOT NULL DEFAULT 0,
       count bigint NOT NULL,
-      PRIMARY KEY (day, status)
+      PRIMARY KEY (day, status, slot)
     );
     -- Messages given up on, once each: what keeps the error count exact if one comes back.
     CREATE TABLE tracking.failed_messages (
