@@ -29,6 +29,8 @@ describe('scorecard', () => {
     expect(md).toMatch(
       /\| shop\.peak\.grouped \| .* \| highest_rate_held \| — \| nginx is not installed \(apt-get install nginx-light\) \| SKIPPED \|/,
     );
-    expect(md).toContain('| — | not run here: nginx is not installed (apt-get install nginx-light) | SKIPPED | — |');
+    expect(md).toContain(
+      '| — | not run here: nginx is not installed (apt-get install nginx-light) | SKIPPED | — |',
+    );
   });
 });
