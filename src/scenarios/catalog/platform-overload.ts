@@ -85,9 +85,11 @@ export const platformOverload: Scenario = {
   separateCores: true,
   workload,
   headline: 'served_ratio',
-  criteria: () => [
+  // Smoke size searches 500 discs, about as cheap as a primary-key read, inside a busy test run:
+  // what it serves says nothing about shedding (see docs/scenarios.md), so only full size judges it.
+  criteria: (size) => [
     'probe_refused == 0',
-    'served_ratio >= 0.9',
+    ...(size === 'full' ? ['served_ratio >= 0.9'] : []),
     'no_answer == 0',
     'recovery_ms <= 1000',
     'alive_after == 1',
