@@ -32,6 +32,7 @@ h3 { font-size: 15px; font-weight: 650; }
 p { margin: 0 0 10px; }
 code { font: 13px/1.4 ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace;
   background: var(--code); padding: 1px 6px; border-radius: 5px; }
+code.sample { display: inline-block; margin-top: 4px; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
 .muted { color: var(--muted); }
 .note { margin-top: 8px; }
 .small { font-size: 13px; }
