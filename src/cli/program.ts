@@ -119,7 +119,12 @@ export function buildProgram(io: Io): Command {
     .command('list')
     .description('List the scenarios')
     .action(() => {
-      for (const s of SCENARIOS) io.out(`${s.name.padEnd(30)} ${s.title}`);
+      for (const s of SCENARIOS) {
+        const missing = s.unavailable?.();
+        io.out(
+          `${s.name.padEnd(30)} ${s.title}${missing ? `\n${''.padEnd(31)}(skipped here: ${missing})` : ''}`,
+        );
+      }
     });
   scenario
     .command('run')
