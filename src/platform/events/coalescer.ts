@@ -1,12 +1,10 @@
-import type { NewEvent } from './events.js';
+import { checkPublishable, type NewEvent } from './events.js';
 
 interface Entry {
   events: NewEvent[];
   resolve(): void;
   reject(err: unknown): void;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Group commit for publishes: the first caller writes at once; callers that arrive while
@@ -26,10 +24,7 @@ export class PublishCoalescer {
 
   publish(stream: string, events: NewEvent[]): Promise<void> {
     // One bad event would fail everyone's write it shares: refuse it here, alone.
-    for (const e of events) {
-      if (!UUID.test(e.id)) throw new TypeError(`event id must be a UUID, got "${e.id}"`);
-      if (typeof e.key !== 'string') throw new TypeError('event key must be a string');
-    }
+    checkPublishable(events);
     return new Promise<void>((resolve, reject) => {
       const list = this.queued.get(stream) ?? [];
       list.push({ events, resolve, reject });

@@ -110,6 +110,16 @@ export function retryDelay(baseMs: number, attempt: number): number {
   return Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A caller's mistake, refused before anything is written (a TypeError, not an outage). */
+export function checkPublishable(events: NewEvent[]): void {
+  for (const e of events) {
+    if (!UUID.test(e.id)) throw new TypeError(`event id must be a UUID, got "${e.id}"`);
+    if (typeof e.key !== 'string') throw new TypeError('event key must be a string');
+  }
+}
+
 /** FNV-1a: stable across processes and languages, so every publisher picks the same partition. */
 export function partitionOf(key: string, partitions: number): number {
   let h = 0x811c9dc5;

@@ -18,6 +18,7 @@ import { joinGroup } from './assignment.js';
 import { runConsumer, type ConsumerLoopSource } from './consumer-loop.js';
 import {
   BusUnavailableError,
+  checkPublishable,
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
@@ -61,7 +62,6 @@ const DEFAULT_ACK_WAIT_MS = 3000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_PUBLISH_RETRY_MS = 3000;
 const NANOS_PER_MS = 1_000_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Names and subject tokens allow fewer characters than the port's names; two port names that
 // differ only in such characters would share a stream, which the port's names never do.
@@ -353,10 +353,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     async publish(stream: string, events: NewEvent[]) {
       if (closed) throw new BusUnavailableError('the event bus is closed');
       if (events.length === 0) return;
-      for (const e of events) {
-        if (!UUID.test(e.id)) throw new TypeError(`event id must be a UUID, got "${e.id}"`);
-        if (typeof e.key !== 'string') throw new TypeError('event key must be a string');
-      }
+      checkPublishable(events);
       const partitions = await partitionCount(stream);
       // A lost node or a reconnect is usually over within a second or two: ride it out before
       // refusing. Retrying is safe: the event id is the message id, so JetStream stores it once.

@@ -1,6 +1,7 @@
 import { concatResults } from '../merge.js';
 import type { LoadResult, Workload } from '../model.js';
 import type { Scenario, Size } from '../scenario.js';
+import { stepBroken, type StepBreak } from '../steps.js';
 import { countStatuses, createHotDisc, purchase, purchaseIsGood, stockOf } from './shop-data.js';
 
 const STEPS: Record<Size, { rates: number[]; durationS: number }> = {
@@ -17,14 +18,7 @@ const workload = (size: Size): Workload => ({
   stages: STEPS[size].rates.map((rate) => ({ rate, durationS: STEPS[size].durationS })),
 });
 
-type StopReason = 'latency' | 'errors' | 'generator' | 'end of steps';
-
-function brokenBy(r: LoadResult): StopReason | undefined {
-  if (r.generator.saturated) return 'generator';
-  if (r.latency.p99 >= P99_LIMIT_MS) return 'latency';
-  if (r.requests === 0 || (r.requests - r.good) / r.requests >= BAD_LIMIT) return 'errors';
-  return undefined;
-}
+type StopReason = StepBreak | 'end of steps';
 
 /** Promotion peak: the arrival rate of orders on one hot disc rises until a threshold breaks. */
 export function shopPeak(mode?: string): Scenario {
@@ -78,7 +72,7 @@ export function shopPeak(mode?: string): Scenario {
         measures[`orders_per_s_at_${rate}`] = Math.round(
           countStatuses(r.byStatus, (s) => s === 200) / r.durationS,
         );
-        const broken = brokenBy(r);
+        const broken = stepBroken(r, P99_LIMIT_MS, BAD_LIMIT);
         if (broken) {
           stoppedBy = broken;
           ctx.log(`${rate}/s broke the threshold (${broken}); highest rate held: ${held}/s`);

@@ -3,6 +3,7 @@ import { concatResults } from '../merge.js';
 import { startTarget } from '../target.js';
 import type { LoadResult, Workload } from '../model.js';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
+import { stepBroken } from '../steps.js';
 import { countStatuses } from './shop-data.js';
 import { countedOk, interaction, waitCounted } from './tracking-data.js';
 
@@ -119,15 +120,8 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
         const backlog = acceptedSoFar - ((await countedOk(ctx)) - baseline);
         measures[`p99_ms_at_${rate}`] = Math.round(r.latency.p99 * 100) / 100;
         measures[`backlog_at_${rate}`] = backlog;
-        const broken = r.generator.saturated
-          ? 'generator'
-          : r.latency.p99 >= P99_LIMIT_MS
-            ? 'latency'
-            : r.requests === 0 || (r.requests - r.good) / r.requests >= BAD_LIMIT
-              ? 'errors'
-              : backlog > rate * LAG_LIMIT_S
-                ? 'lag'
-                : undefined;
+        const broken =
+          stepBroken(r, P99_LIMIT_MS, BAD_LIMIT) ?? (backlog > rate * LAG_LIMIT_S ? 'lag' : undefined);
         if (broken) {
           stoppedBy = broken;
           ctx.log(`${rate}/s broke the threshold (${broken}); highest single rate held: ${held}/s`);
