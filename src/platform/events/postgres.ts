@@ -32,17 +32,42 @@ export interface PostgresBusOptions {
 interface Row {
   seq: string;
   part: number;
-  id: string;
-  key: string;
   data: string;
   attempts: number;
   published_at: Date;
 }
 
 /**
- * The embedded default: the stream is a table in the product's own PostgreSQL. Publishes from
- * concurrent requests are coalesced into multi-row INSERTs (one commit for many requests), which
- * is what lets single-event POSTs go past one commit per request.
+ * A fetched segment. Once each delivered event is acknowledged or handed to a retry, the row is
+ * deleted, or, when the batch had room for only part of it, rewritten in place with the rest (so
+ * it keeps its place in the partition's order).
+ */
+interface Segment {
+  seq: string;
+  unsettled: number;
+  rest: Stored[];
+}
+
+/** How a segment stores an event: [id, key, data]. */
+type Stored = [string, string, unknown];
+
+/** Events grouped by partition, each group in publish order. */
+function byPartition(events: NewEvent[], partitions: number): Map<number, Stored[]> {
+  const parts = new Map<number, Stored[]>();
+  for (const e of events) {
+    const part = partitionOf(e.key, partitions);
+    let list = parts.get(part);
+    if (!list) parts.set(part, (list = []));
+    list.push([e.id, e.key, e.data ?? null]);
+  }
+  return parts;
+}
+
+/**
+ * The embedded default: the stream is a table in the product's own PostgreSQL. A publish is
+ * stored as one row per partition it touches (a segment, in publish order), and publishes from
+ * concurrent requests are coalesced first, so thousands of single-event POSTs become a few rows
+ * and one commit. Delivery, acknowledgement and retries stay per event.
  */
 export function createPostgresBus(opts: PostgresBusOptions): EventBus {
   const { pool, log } = opts;
@@ -63,30 +88,20 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
   };
 
   const coalescer = new PublishCoalescer(async (stream, events) => {
-    const partitions = await partitionCount(stream);
+    const parts = byPartition(events, await partitionCount(stream));
     await pool.query(
-      `INSERT INTO events.messages (stream, grp, part, id, key, data)
-       SELECT $1, g.grp, e.part, e.id, e.key, e.data
-       FROM unnest($2::int[], $3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY AS e(part, id, key, data, n)
+      `INSERT INTO events.segments (stream, grp, part, count, data)
+       SELECT $1, g.grp, e.part, e.count, e.data
+       FROM unnest($2::int[], $3::int[], $4::text[]) WITH ORDINALITY AS e(part, count, data, n)
        CROSS JOIN events.groups g WHERE g.stream = $1
        ORDER BY e.n, g.grp`,
       [
         stream,
-        events.map((e) => partitionOf(e.key, partitions)),
-        events.map((e) => e.id),
-        events.map((e) => e.key),
-        events.map((e) => JSON.stringify(e.data ?? null)),
+        [...parts.keys()],
+        [...parts.values()].map((list) => list.length),
+        [...parts.values()].map((list) => JSON.stringify(list)),
       ],
     );
-  });
-
-  const toDelivery = (r: Row): Delivery => ({
-    id: r.id,
-    key: r.key,
-    data: JSON.parse(r.data) as unknown,
-    partition: r.part,
-    attempt: r.attempts + 1,
-    publishedAt: r.published_at,
   });
 
   const bus: EventBus = {
@@ -141,54 +156,113 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
       const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
       const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
       const baseDelay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-      const seqOf = new WeakMap<Delivery, string>();
+      const segmentOf = new WeakMap<Delivery, Segment>();
+      /** Marks deliveries done; deletes or rewrites the segments that have nothing left in hand. */
+      const settle = async (deliveries: Delivery[]) => {
+        const gone: string[] = [];
+        const kept: Segment[] = [];
+        for (const d of deliveries) {
+          const segment = segmentOf.get(d);
+          if (!segment || --segment.unsettled > 0) continue;
+          if (segment.rest.length === 0) gone.push(segment.seq);
+          else kept.push(segment);
+        }
+        if (gone.length === 0 && kept.length === 0) return;
+        await pool.query(
+          `WITH gone AS (DELETE FROM events.segments WHERE seq = ANY($1::bigint[]))
+           UPDATE events.segments s SET count = k.count, data = k.data
+           FROM unnest($2::bigint[], $3::int[], $4::text[]) AS k(seq, count, data) WHERE s.seq = k.seq`,
+          [
+            gone,
+            kept.map((k) => k.seq),
+            kept.map((k) => k.rest.length),
+            kept.map((k) => JSON.stringify(k.rest)),
+          ],
+        );
+      };
 
       const source: ConsumerLoopSource<T> = {
         assignment,
         async fetch(owned) {
-          // Each owned partition's oldest available messages, fairly shared: any prefix of a
-          // partition keeps its order, and the index walks each one in order.
+          // Each owned partition's oldest available segments, fairly shared, up to about
+          // `batchSize` events each: any prefix of a partition keeps its order, and the index
+          // walks each one in order.
           const perPartition = Math.ceil(batchSize / owned.length);
           const { rows } = await pool.query<Row>(
-            `SELECT m.seq, m.part, m.id, m.key, m.data, m.attempts, m.published_at
+            `SELECT m.seq, m.part, m.data, m.attempts, m.published_at
              FROM unnest($3::int[]) AS p(part)
              CROSS JOIN LATERAL (
-               SELECT seq, part, id, key, data, attempts, published_at FROM events.messages
-               WHERE stream = $1 AND grp = $2 AND part = p.part AND available_at <= now()
-               ORDER BY seq LIMIT $4
+               SELECT * FROM (
+                 SELECT seq, part, count, data, attempts, published_at,
+                   sum(count) OVER (ORDER BY seq) AS upto
+                 FROM events.segments
+                 WHERE stream = $1 AND grp = $2 AND part = p.part AND available_at <= now()
+                 ORDER BY seq LIMIT $4
+               ) s WHERE upto - count < $4
              ) m
              ORDER BY m.seq`,
             [options.stream, options.group, owned, perPartition],
           );
-          return rows.map((r) => {
-            const d = toDelivery(r) as Delivery<T>;
-            seqOf.set(d, r.seq);
-            return d;
-          });
+          const batch: Delivery<T>[] = [];
+          const split = new Set<number>();
+          for (const r of rows) {
+            // After a split segment, the rest of its partition waits for the next batch.
+            if (split.has(r.part)) continue;
+            const events = JSON.parse(r.data) as Stored[];
+            const room = batchSize - batch.length;
+            if (room === 0) break;
+            const taken = events.length > room ? events.slice(0, room) : events;
+            const segment: Segment = {
+              seq: r.seq,
+              unsettled: taken.length,
+              rest: taken === events ? [] : events.slice(room),
+            };
+            if (segment.rest.length > 0) split.add(r.part);
+            for (const [id, key, data] of taken) {
+              const d: Delivery<T> = {
+                id,
+                key,
+                data: data as T,
+                partition: r.part,
+                attempt: r.attempts + 1,
+                publishedAt: r.published_at,
+              };
+              segmentOf.set(d, segment);
+              batch.push(d);
+            }
+          }
+          return batch;
         },
-        async ack(batch) {
-          await pool.query('DELETE FROM events.messages WHERE seq = ANY($1::bigint[])', [
-            batch.map((d) => seqOf.get(d)),
-          ]);
-        },
+        ack: settle,
         async fail(d, error) {
-          const seq = seqOf.get(d);
+          // The event goes on alone: a segment of one, or a dead letter. Written before its
+          // segment is settled, so a crash in between can only deliver it twice, never lose it.
+          const event = [
+            options.stream,
+            options.group,
+            d.partition,
+            d.id,
+            d.key,
+            JSON.stringify(d.data ?? null),
+            d.attempt,
+            error,
+          ];
           if (d.attempt >= maxAttempts) {
             await options.deadLetter?.(d, error);
             await pool.query(
-              `WITH m AS (DELETE FROM events.messages WHERE seq = $1 RETURNING *)
-               INSERT INTO events.dead_letters (stream, grp, part, id, key, data, attempts, error)
-               SELECT stream, grp, part, id, key, data, attempts + 1, $2 FROM m`,
-              [seq, error],
+              `INSERT INTO events.dead_letters (stream, grp, part, id, key, data, attempts, error)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+              event,
             );
-            return;
+          } else {
+            await pool.query(
+              `INSERT INTO events.segments (stream, grp, part, count, data, attempts, last_error, available_at)
+               VALUES ($1, $2, $3, 1, json_build_array(json_build_array($4::uuid, $5::text, $6::json))::text,
+                 $7, $8, now() + $9::interval)`,
+              [...event, `${retryDelay(baseDelay, d.attempt)} milliseconds`],
+            );
           }
-          await pool.query(
-            `UPDATE events.messages SET attempts = attempts + 1, last_error = $2,
-               available_at = now() + $3::interval
-             WHERE seq = $1`,
-            [seq, error, `${retryDelay(baseDelay, d.attempt)} milliseconds`],
-          );
+          await settle([d]);
         },
       };
       const consumer = runConsumer(source, options, { log, idlePollMs: opts.idlePollMs ?? 50 });
@@ -203,7 +277,7 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
 
     async pending(stream, group) {
       const { rows } = await pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM events.messages WHERE stream = $1 AND grp = $2',
+        'SELECT coalesce(sum(count), 0) AS n FROM events.segments WHERE stream = $1 AND grp = $2',
         [stream, group],
       );
       return Number(rows[0]!.n);
@@ -211,7 +285,7 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
 
     async deadLetters(stream, group, limit = 100): Promise<DeadLetter[]> {
       const { rows } = await pool.query<
-        Omit<Row, 'seq' | 'published_at'> & { error: string; failed_at: Date }
+        Omit<Row, 'seq' | 'published_at'> & { id: string; key: string; error: string; failed_at: Date }
       >(
         `SELECT part, id, key, data, attempts, error, failed_at FROM events.dead_letters
          WHERE stream = $1 AND grp = $2 ORDER BY failed_at DESC LIMIT $3`,

@@ -241,6 +241,32 @@ export function eventBusContract(name: string, setup: () => Promise<BusFixture>)
       expect(await bus.pending(s, 'idle')).toBe(30);
     });
 
+    it('batches hold at most batchSize events, even from one larger publish, each key in order', async () => {
+      const bus = await open();
+      const s = await stream(bus);
+      const sent = events(45, 2);
+      const sizes: number[] = [];
+      const seen = await collect(bus, {
+        stream: s,
+        group: 'g',
+        batchSize: 7,
+        handle: async (batch) => {
+          sizes.push(batch.length);
+        },
+      });
+      await bus.publish(s, sent);
+      await waitFor(() => seen.deliveries.length >= sent.length, 10_000, 'every event');
+      await new Promise((r) => setTimeout(r, 200));
+      await seen.consumer.stop();
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+      expect(ids(seen.deliveries).sort()).toEqual(ids(sent).sort());
+      for (const key of ['k0', 'k1']) {
+        const order = seen.deliveries.filter((d) => d.key === key).map((d) => d.data.n);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
+      expect(await bus.pending(s, 'g')).toBe(0);
+    });
+
     it('stop() finishes and acknowledges the batch in hand: nothing is lost or handled twice', async () => {
       const bus = await open();
       const s = await stream(bus);
