@@ -18,7 +18,7 @@ export class PublishCoalescer {
 
   constructor(
     private readonly write: (stream: string, events: NewEvent[]) => Promise<void>,
-    private readonly maxInFlight = 4,
+    private readonly maxInFlight = 2,
     private readonly maxEvents = 5000,
   ) {}
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Assignment } from './assignment.js';
-import type { ConsumeOptions, Consumer, Delivery } from './events.js';
+import { DEFAULT_BATCH_SIZE, type ConsumeOptions, type Consumer, type Delivery } from './events.js';
 
 /** What an adapter provides; the loop is the same for every adapter. */
 export interface ConsumerLoopSource<T> {
@@ -33,11 +33,13 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  */
 export function runConsumer<T>(
   source: ConsumerLoopSource<T>,
-  options: Pick<ConsumeOptions<T>, 'handle' | 'group' | 'stream'>,
+  options: Pick<ConsumeOptions<T>, 'handle' | 'group' | 'stream' | 'batchSize' | 'lingerMs'>,
   loop: LoopOptions,
 ): Consumer {
   const { log } = loop;
   const rebalanceEveryMs = loop.rebalanceEveryMs ?? 1000;
+  const lingerMs = options.lingerMs ?? 0;
+  const halfBatch = (options.batchSize ?? DEFAULT_BATCH_SIZE) / 2;
   let stopping = false;
   let wake: (() => void) | undefined;
   const pause = (ms: number) =>
@@ -87,6 +89,7 @@ export function runConsumer<T>(
           continue;
         }
         await handleBatch(batch);
+        if (lingerMs > 0 && batch.length < halfBatch && !stopping) await pause(lingerMs);
       } catch (err) {
         if (stopping) break;
         log.error({ err, stream: options.stream, group: options.group }, 'consumer error; retrying');

@@ -50,6 +50,11 @@ export interface ConsumeOptions<T> {
   maxAttempts?: number;
   /** Delay before the second try; doubles each try, capped at 60 s (default 1000). */
   retryDelayMs?: number;
+  /**
+   * After a batch less than half full, wait this long before fetching again, so a trickle of
+   * events is handled in fewer, larger batches: each batch has a fixed cost (default 0).
+   */
+  lingerMs?: number;
   /** Handles a batch; throwing means none of it is acknowledged. */
   handle(batch: Delivery<T>[]): Promise<void>;
   /** Called once for a message that failed its last try, before it moves to the dead letters. */

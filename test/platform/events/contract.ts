@@ -267,6 +267,30 @@ export function eventBusContract(name: string, setup: () => Promise<BusFixture>)
       expect(await bus.pending(s, 'g')).toBe(0);
     });
 
+    it('lingerMs: after a small batch the consumer waits, so a trickle comes in one larger batch', async () => {
+      const bus = await open();
+      const s = await stream(bus);
+      const batches: number[] = [];
+      const seen = await collect(bus, {
+        stream: s,
+        group: 'g',
+        batchSize: 100,
+        lingerMs: 600,
+        handle: async (batch) => {
+          batches.push(batch.length);
+        },
+      });
+      await bus.publish(s, events(1, 1));
+      await waitFor(() => batches.length === 1, 10_000, 'the first event');
+      for (const e of events(5, 5, 1)) {
+        await bus.publish(s, [e]);
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      await waitFor(() => seen.deliveries.length >= 6, 10_000, 'the trickle');
+      await seen.consumer.stop();
+      expect(batches).toEqual([1, 5]);
+    });
+
     it('stop() finishes and acknowledges the batch in hand: nothing is lost or handled twice', async () => {
       const bus = await open();
       const s = await stream(bus);
