@@ -5,6 +5,7 @@ export interface TrackingConfig {
   consumers: number;
   batchSize: number;
   retryDelayMs: number;
+  lingerMs: number;
 }
 
 export const TRACKING_ENV = {
@@ -15,6 +16,10 @@ export const TRACKING_ENV = {
   TRACKING_BATCH_SIZE: {
     default: '1000',
     doc: 'most interactions a consumer stores in one transaction',
+  },
+  TRACKING_LINGER_MS: {
+    default: '100',
+    doc: 'wait before the next fetch after a batch less than half full: fewer, larger transactions when traffic is light',
   },
   TRACKING_RETRY_DELAY_MS: {
     default: '1000',
@@ -27,5 +32,6 @@ export function trackingConfig(env: Env): TrackingConfig {
     consumers: envInt(env, 'TRACKING_CONSUMERS', 2, 1, 64),
     batchSize: envInt(env, 'TRACKING_BATCH_SIZE', 1000, 1, 10_000),
     retryDelayMs: envInt(env, 'TRACKING_RETRY_DELAY_MS', 1000, 0, 60_000),
+    lingerMs: envInt(env, 'TRACKING_LINGER_MS', 100, 0, 10_000),
   };
 }

@@ -26,11 +26,23 @@ export function uuidFromName(name: string): string {
 }
 
 /**
+ * A time-ordered (version 7) UUID: ids made in the same moment sit side by side in the primary
+ * key, so storing them touches a few hot index pages instead of one random page each.
+ */
+export function uuidV7(now = Date.now()): string {
+  // randomUUID draws from a pooled buffer of entropy: a fresh random fill per id cost a tenth
+  // of the intake's CPU. Its version nibble (index 14) becomes 7; the variant bits stay.
+  const random = randomUUID();
+  const time = now.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+}
+
+/**
  * The id of an interaction: what makes a retried request harmless, since the worker stores each
  * id once. `index` is the position in a batch, whose items share one key.
  */
 export function interactionId(key: string | undefined, index?: number): string {
-  if (key === undefined) return randomUUID();
+  if (key === undefined) return uuidV7();
   if (index === undefined) return isUuid(key) ? key.toLowerCase() : uuidFromName(key);
   return uuidFromName(`${key}\u0000${index}`);
 }

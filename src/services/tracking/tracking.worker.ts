@@ -61,6 +61,7 @@ export async function startTrackingWorkers(ctx: ServiceContext, config: Tracking
       batchSize: config.batchSize,
       maxAttempts: MAX_ATTEMPTS,
       retryDelayMs: config.retryDelayMs,
+      lingerMs: config.lingerMs,
       handle,
       deadLetter,
     });
