@@ -89,19 +89,21 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
 
   const coalescer = new PublishCoalescer(async (stream, events) => {
     const parts = byPartition(events, await partitionCount(stream));
-    await pool.query(
-      `INSERT INTO events.segments (stream, grp, part, count, data)
+    await pool.query({
+      // Named: parsed and planned once per connection, not on every one of the busiest statements.
+      name: 'events-publish',
+      text: `INSERT INTO events.segments (stream, grp, part, count, data)
        SELECT $1, g.grp, e.part, e.count, e.data
        FROM unnest($2::int[], $3::int[], $4::text[]) WITH ORDINALITY AS e(part, count, data, n)
        CROSS JOIN events.groups g WHERE g.stream = $1
        ORDER BY e.n, g.grp`,
-      [
+      values: [
         stream,
         [...parts.keys()],
         [...parts.values()].map((list) => list.length),
         [...parts.values()].map((list) => JSON.stringify(list)),
       ],
-    );
+    });
   });
 
   const bus: EventBus = {
@@ -168,17 +170,18 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
           else kept.push(segment);
         }
         if (gone.length === 0 && kept.length === 0) return;
-        await pool.query(
-          `WITH gone AS (DELETE FROM events.segments WHERE seq = ANY($1::bigint[]))
+        await pool.query({
+          name: 'events-settle',
+          text: `WITH gone AS (DELETE FROM events.segments WHERE seq = ANY($1::bigint[]))
            UPDATE events.segments s SET count = k.count, data = k.data
            FROM unnest($2::bigint[], $3::int[], $4::text[]) AS k(seq, count, data) WHERE s.seq = k.seq`,
-          [
+          values: [
             gone,
             kept.map((k) => k.seq),
             kept.map((k) => k.rest.length),
             kept.map((k) => JSON.stringify(k.rest)),
           ],
-        );
+        });
       };
 
       const source: ConsumerLoopSource<T> = {
@@ -188,8 +191,9 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
           // `batchSize` events each: any prefix of a partition keeps its order, and the index
           // walks each one in order.
           const perPartition = Math.ceil(batchSize / owned.length);
-          const { rows } = await pool.query<Row>(
-            `SELECT m.seq, m.part, m.data, m.attempts, m.published_at
+          const { rows } = await pool.query<Row>({
+            name: 'events-fetch',
+            text: `SELECT m.seq, m.part, m.data, m.attempts, m.published_at
              FROM unnest($3::int[]) AS p(part)
              CROSS JOIN LATERAL (
                SELECT * FROM (
@@ -201,8 +205,8 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
                ) s WHERE upto - count < $4
              ) m
              ORDER BY m.seq`,
-            [options.stream, options.group, owned, perPartition],
-          );
+            values: [options.stream, options.group, owned, perPartition],
+          });
           const batch: Delivery<T>[] = [];
           const split = new Set<number>();
           for (const r of rows) {
