@@ -27,8 +27,19 @@ function utc(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms =
 /** Inside what PostgreSQL and ISO-8601 both hold without a sign: years 1 to 9999. */
 const inRange = (d: Date) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
 
+/** What `Date.prototype.toISOString` writes: every instant the intake stores looks like this. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** An ISO-8601 date-time with a time zone (Z or ±hh:mm); undefined when it is not one. */
 export function parseInstant(text: string): Date | undefined {
+  // The workers read two instants per event, written by toISOString: the engine's parser and
+  // a round trip (which rejects days such as 02-30 that it would roll over) cost a fifth of
+  // the general path below.
+  if (text.length === 24 && CANONICAL.test(text)) {
+    const date = new Date(text);
+    if (Number.isNaN(date.getTime())) return undefined;
+    return date.toISOString() === text && inRange(date) ? date : undefined;
+  }
   const m = ISO_INSTANT.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute] = m.slice(1, 6).map(Number) as [
