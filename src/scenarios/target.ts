@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processTreeCpuSeconds } from './cpu.js';
 import { startProc, stopProc } from './proc.js';
 
 const CLI = fileURLToPath(new URL('../../bin/crucible.js', import.meta.url));
@@ -15,6 +16,11 @@ export interface Target {
   cpus?: string;
   /** The server's last log lines, for a report of what went wrong. */
   output(): string;
+  /**
+   * CPU seconds the server and its children (the embedded PostgreSQL) used so far, when the
+   * harness started it on Linux.
+   */
+  cpuSeconds?(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -59,6 +65,7 @@ export async function startTarget(opts: StartOptions = {}): Promise<Target> {
     local: true,
     cpus: opts.cpus,
     output: server.output,
+    cpuSeconds: () => (server.child.pid ? processTreeCpuSeconds(server.child.pid) : undefined),
     stop: () =>
       (stopping ??= (async () => {
         await stopProc(server);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { deleteStreams } from '../cluster.js';
 import { concatResults } from '../merge.js';
 import { startTarget } from '../target.js';
@@ -120,6 +121,7 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
       // Part 1: single interactions, stepped, after a warm-up at the first rate that is reported
       // but not judged: a fresh process compiles its hot paths, fills its connection pools and
       // (on JetStream) sets up its consumers in its first seconds.
+      const cpuAtStart = cpuNow(ctx);
       const warmup = await single(plan.rates[0]!, plan.warmupS, 'warm-up');
       phases.push(warmup);
       let acceptedSoFar = accepted(warmup);
@@ -142,6 +144,7 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
         held = rate;
       }
       const singles = await drain(ctx, baseline, acceptedSoFar, 'singles');
+      const cpuAfterSingles = cpuNow(ctx);
 
       // Part 2: batches, closed model (each client sends its next batch when answered).
       const beforeBatches = singles.counted;
@@ -162,6 +165,7 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
       const batchAccepted = accepted(batch) * plan.batchSize;
       const batches = await drain(ctx, beforeBatches, batchAccepted, 'batches');
       const batchE2eS = (performance.now() - batchStart) / 1000;
+      const cpuAfterBatches = cpuNow(ctx);
 
       const totalAccepted = acceptedSoFar + batchAccepted;
       const totalCounted = batches.counted - baseline;
@@ -181,10 +185,43 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
           counted: totalCounted,
           lost: Math.max(0, totalAccepted - totalCounted),
           counted_twice: Math.max(0, totalCounted - totalAccepted),
+          ...cpuMeasures('singles', cpuAtStart, cpuAfterSingles, acceptedSoFar),
+          ...cpuMeasures('batch', cpuAfterSingles, cpuAfterBatches, batchAccepted),
           ...measures,
         },
       };
     },
+  };
+}
+
+interface CpuMark {
+  /** The target's CPU seconds (server, its workers and embedded PostgreSQL), when known. */
+  target?: number;
+  generator: NodeJS.CpuUsage;
+}
+
+const cpuNow = (ctx: ScenarioContext): CpuMark => ({
+  target: ctx.target.cpuSeconds?.(),
+  generator: process.cpuUsage(),
+});
+
+/**
+ * CPU per interaction over a part, from accepting it to counting it, on each side, and the rate
+ * this machine's cores could carry at that cost if they did nothing else: what bounds the part's
+ * rate when the cores are the limit. Only for a target the harness started on Linux; a broker
+ * running apart (NATS) is not counted.
+ */
+function cpuMeasures(part: string, from: CpuMark, to: CpuMark, events: number) {
+  if (from.target === undefined || to.target === undefined || events === 0) return {};
+  const targetUs = ((to.target - from.target) * 1e6) / events;
+  const generatorUs =
+    (to.generator.user - from.generator.user + to.generator.system - from.generator.system) / events;
+  return {
+    [`${part}_target_cpu_us_per_event`]: Math.round(targetUs * 10) / 10,
+    [`${part}_generator_cpu_us_per_event`]: Math.round(generatorUs * 10) / 10,
+    [`${part}_cpu_bound_events_per_s`]: Math.round(
+      (os.availableParallelism() * 1e6) / (targetUs + generatorUs),
+    ),
   };
 }
 

@@ -1,0 +1,31 @@
+import { spawn } from 'node:child_process';
+import { expect, it } from 'vitest';
+import { processTreeCpuSeconds } from '../../src/scenarios/cpu.js';
+
+it.runIf(process.platform === 'linux')(
+  "counts a process's CPU with its children's, and nothing for a process that is gone",
+  async () => {
+    // A parent that idles while its child spins for 600 ms of CPU, then both wait to be killed.
+    const script = `
+      const { spawn } = require('node:child_process');
+      spawn(process.execPath, ['-e', 'const end = Date.now() + 600; while (Date.now() < end); console.log("spun"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'inherit', 'ignore'] });
+      setInterval(() => {}, 1000);`;
+    // Its own process group, so one kill stops the child too.
+    const parent = spawn(process.execPath, ['-e', script], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
+    try {
+      await new Promise<void>((resolve) =>
+        parent.stdout.on('data', (d: Buffer) => d.includes('spun') && resolve()),
+      );
+      const tree = processTreeCpuSeconds(parent.pid!);
+      expect(tree).toBeGreaterThanOrEqual(0.45);
+      expect(tree).toBeLessThan(30);
+    } finally {
+      process.kill(-parent.pid!, 'SIGKILL');
+    }
+    await new Promise((r) => parent.once('exit', r));
+    expect(processTreeCpuSeconds(parent.pid!)).toBeUndefined();
+  },
+);
