@@ -115,10 +115,10 @@ describe('POST /tracking/interactions', () => {
     };
     try {
       const one = await http.post('/tracking/interactions', anInteraction());
-      expectProblem(one, 503, /broker/);
+      expectProblem(one, 503, /broker did not confirm.*Idempotency-Key/);
       expect(one.headers['retry-after']).toBe('1');
       const batch = await http.post('/tracking/interactions/batch', [anInteraction()]);
-      expectProblem(batch, 503, /broker/);
+      expectProblem(batch, 503, /broker did not confirm.*Idempotency-Key/);
       expect(batch.headers['retry-after']).toBe('1');
     } finally {
       app.runtime.events.publish = hold;

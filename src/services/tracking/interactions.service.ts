@@ -66,8 +66,12 @@ export async function publishInteractions(events: EventBus, batch: NewEvent[]): 
     await events.publish(TRACKING_STREAM, batch);
   } catch (err) {
     if (err instanceof BusUnavailableError) {
+      // A lost confirmation (an election, a dropped connection) leaves the outcome unknown: the
+      // events may be stored all the same. Only a key makes the retry safe, so say so.
       throw new UnavailableError(
-        'The event broker cannot take interactions now; nothing was stored, retry',
+        'The event broker did not confirm that the interactions were stored, so they were not accepted ' +
+          '(they may still be stored). Retry with the same Idempotency-Key: a retry with the key is ' +
+          'never counted twice.',
         1,
       );
     }
