@@ -30,11 +30,16 @@ export interface Completed {
 function helperClient(target: Target) {
   const pool = new Pool(target.url, { connections: 8 });
   return {
-    async http(method: string, urlPath: string, body?: unknown): Promise<Answer> {
+    async http(
+      method: string,
+      urlPath: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<Answer> {
       const res = await pool.request({
         method: method as 'GET',
         path: urlPath,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.body.text();

@@ -14,7 +14,7 @@ export interface ScenarioContext {
   target: Target;
   size: Size;
   /** One request for setup or checks (not measured). */
-  http(method: string, path: string, body?: unknown): Promise<Answer>;
+  http(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** A measured load; prints a live progress line under `label`. */
   load(opts: Omit<LoadOptions, 'baseUrl' | 'onSecond'>, label?: string): Promise<LoadResult>;
   log(line: string): void;

@@ -301,6 +301,7 @@ describe('statuses and failures', () => {
     const goneUrl = gone.url;
     await servers.splice(servers.indexOf(gone), 1)[0]!.close(); // its port now refuses
 
+    const judged: string[] = [];
     const started = performance.now();
     const [statuses, bodies, timeouts, refused] = await Promise.all([
       runLoad({
@@ -311,8 +312,16 @@ describe('statuses and failures', () => {
       runLoad({
         baseUrl: echo.url,
         workload: { model: 'open', stages: [{ rate: 50, durationS: 1 }] },
-        request: ({ seq }) => ({ method: 'POST', path: '/echo', body: { seq } }),
-        isGood: (status, body) => status === 200 && (JSON.parse(body) as { ok: boolean }).ok,
+        request: ({ seq }) => ({
+          method: 'POST',
+          path: '/echo',
+          body: { seq },
+          headers: { 'x-seq': String(seq) },
+        }),
+        isGood: (status, body, request) => {
+          judged.push(request.headers?.['x-seq'] ?? '');
+          return status === 200 && (JSON.parse(body) as { ok: boolean }).ok;
+        },
       }),
       runLoad({
         baseUrl: silent.url,
@@ -334,6 +343,8 @@ describe('statuses and failures', () => {
     expect(statuses.requests).toBe(200);
 
     expect(bodies.byStatus).toEqual({ '200': 50 });
+    // isGood is told which request each answer is for.
+    expect(judged.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(bodies.good).toBe(25);
     // The first body of a bad answer is kept for the report (bodies are read when isGood is given).
     expect(bodies.samples).toEqual({ '200': '{"ok":false}' });

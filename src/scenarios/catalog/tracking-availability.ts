@@ -2,7 +2,7 @@ import { nginxMissing, startCluster, type Cluster } from '../cluster.js';
 import type { Workload } from '../model.js';
 import type { Scenario, Size } from '../scenario.js';
 import { countStatuses } from './shop-data.js';
-import { countedOk, interaction, waitCounted } from './tracking-data.js';
+import { countedOk, keyedClient, waitCounted } from './tracking-data.js';
 
 const PLAN: Record<
   Size,
@@ -67,19 +67,22 @@ export const trackingAvailability: Scenario = {
         }, plan.killWorkerAtS * 1000),
       );
     }
+    const client = keyedClient(run, 20);
     const result = await ctx.load(
-      {
-        workload: workload(ctx.size),
-        request: () => ({ method: 'POST', path: '/tracking/interactions', body: interaction(run, 20) }),
-        isGood: (status) => status === 202,
-      },
+      { workload: workload(ctx.size), request: client.request, isGood: client.isGood },
       'posts',
     );
     kills.forEach(clearTimeout);
     const accepted = countStatuses(result.byStatus, (s) => s === 202);
-    const { counted, waitedMs } = await waitCounted(ctx, baseline + accepted);
+    const { retried, neverAccepted } = await client.retryRefused(ctx);
+    if (client.sent > accepted)
+      ctx.log(
+        `${client.sent - accepted} not accepted during the run: ${retried} accepted on a retry with their key`,
+      );
+    const meant = client.sent - neverAccepted;
+    const { counted, waitedMs } = await waitCounted(ctx, baseline + meant);
     const countedNow = counted - baseline;
-    ctx.log(`${accepted} accepted, ${countedNow} counted, drained ${waitedMs} ms after the load`);
+    ctx.log(`${meant} accepted in all, ${countedNow} counted, drained ${waitedMs} ms after the load`);
     const failing = result.timeline.filter((s) => s.completed > s.good).map((s) => s.t);
     return {
       result,
@@ -90,9 +93,10 @@ export const trackingAvailability: Scenario = {
         // Seconds of the run in which some request failed: the outage as clients saw it.
         failing_seconds: failing.length,
         failing_at_s: failing.join(' ') || 'none',
+        accepted_on_retry: retried,
         counted: countedNow,
-        lost: Math.max(0, accepted - countedNow),
-        counted_twice: Math.max(0, countedNow - accepted),
+        lost: Math.max(0, meant - countedNow),
+        counted_twice: Math.max(0, countedNow - meant),
         killed: cluster ? `${cluster.instances[1]!.name}, ${cluster.workers[0]!.name}` : 'nothing',
       },
     };

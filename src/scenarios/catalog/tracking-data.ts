@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { RequestSpec } from '../model.js';
 import type { ScenarioContext } from '../scenario.js';
 
 const TYPES = ['click', 'view', 'like'] as const;
@@ -45,4 +46,59 @@ export async function waitCounted(
     counted = now;
   }
   return { counted, waitedMs: Math.round(performance.now() - start) };
+}
+
+/**
+ * A careful client of the interactions API: each interaction carries its own Idempotency-Key,
+ * and one not accepted (503, no answer) is sent again with the same key after the load, as the
+ * 503's detail asks. A refused request may still have been stored (a lost broker confirmation),
+ * so only with the key does "every interaction counted once" hold, and only then can the count
+ * be checked against what the clients meant to send.
+ */
+export function keyedClient(run: string, campaigns: number) {
+  const sent = new Map<string, ReturnType<typeof interaction>>();
+  const accepted = new Set<string>();
+  const keyOf = (headers: Record<string, string> | undefined) => headers?.['idempotency-key'] ?? '';
+  return {
+    request: ({ seq }: { seq: number }): RequestSpec => {
+      const key = `${run}-${seq}`;
+      const body = interaction(run, campaigns);
+      sent.set(key, body);
+      return { method: 'POST', path: '/tracking/interactions', body, headers: { 'idempotency-key': key } };
+    },
+    isGood: (status: number, _body: string, request: RequestSpec) => {
+      if (status === 202) accepted.add(keyOf(request.headers));
+      return status === 202;
+    },
+    /** Interactions the clients sent during the load. */
+    get sent() {
+      return sent.size;
+    },
+    /**
+     * Sends each interaction not accepted yet again, with its key, until accepted (a few tries
+     * with a pause); returns how many were accepted on a retry and how many never were.
+     */
+    async retryRefused(ctx: ScenarioContext, tries = 5) {
+      let retried = 0;
+      for (let attempt = 0; attempt < tries; attempt++) {
+        const refused = [...sent.keys()].filter((k) => !accepted.has(k));
+        if (refused.length === 0) break;
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 1000));
+        for (let i = 0; i < refused.length; i += 32) {
+          await Promise.all(
+            refused.slice(i, i + 32).map(async (key) => {
+              const res = await ctx.http('POST', '/tracking/interactions', sent.get(key), {
+                'idempotency-key': key,
+              });
+              if (res.status === 202) {
+                accepted.add(key);
+                retried++;
+              }
+            }),
+          );
+        }
+      }
+      return { retried, neverAccepted: sent.size - accepted.size };
+    },
+  };
 }

@@ -3,7 +3,7 @@ import type { Workload } from '../model.js';
 import type { Scenario, Size } from '../scenario.js';
 import { startTarget, type Target } from '../target.js';
 import { countStatuses } from './shop-data.js';
-import { countedOk, interaction, waitCounted } from './tracking-data.js';
+import { countedOk, keyedClient, waitCounted } from './tracking-data.js';
 
 const PLAN: Record<Size, { rate: number; durationS: number; killAtS: number }> = {
   full: { rate: 1000, durationS: 30, killAtS: 10 },
@@ -24,8 +24,10 @@ export const trackingBrokerFailover: Scenario = {
   title: 'Broker failover: one node of a 3-node JetStream cluster killed mid-run',
   description:
     'Interactions arrive at a steady rate through a 3-node NATS JetStream cluster holding the tracking stream with ' +
-    'three replicas. One node is killed (SIGKILL) mid-run. What was accepted (202) must all be counted, once; ' +
-    'while the cluster elects new leaders, the service may refuse with 503 (nothing accepted, nothing lost).',
+    'three replicas. One node is killed (SIGKILL) mid-run. While the cluster elects new leaders the service may ' +
+    'refuse with 503; the clients send each interaction with its own Idempotency-Key and, after the load, send ' +
+    'the refused ones again with the same key. Every interaction accepted, during the run or on a retry, must be ' +
+    'counted, once: a refused request that was stored all the same must not count twice.',
   sixParts: {
     source: 'a broker node failing (crash, host loss)',
     stimulus: 'SIGKILL of the node leading the stream (of three) while interactions flow',
@@ -37,7 +39,8 @@ export const trackingBrokerFailover: Scenario = {
   },
   availabilityDefinition:
     'good = 202 Accepted within 10 s. A 503 during the election is an honest refusal (the client retries); it is ' +
-    'bad for availability but not a loss. Loss is accepted minus counted once the pipeline has drained.',
+    'bad for availability but not a loss. Loss is accepted (during the run or on a retry) minus counted once the ' +
+    'pipeline has drained; counted twice is the reverse.',
   seedFigure: 'seed 004: Pulsar, no broker failure tested',
   unavailable: natsServerMissing,
   async startTarget() {
@@ -85,28 +88,32 @@ export const trackingBrokerFailover: Scenario = {
           victim.child.kill('SIGKILL');
         }, plan.killAtS * 1000)
       : undefined;
+    const client = keyedClient(run, 50);
     const result = await ctx.load(
-      {
-        workload: workload(ctx.size),
-        request: () => ({ method: 'POST', path: '/tracking/interactions', body: interaction(run, 50) }),
-        isGood: (status) => status === 202,
-      },
+      { workload: workload(ctx.size), request: client.request, isGood: client.isGood },
       'posts',
     );
     clearTimeout(kill);
     const accepted = countStatuses(result.byStatus, (s) => s === 202);
-    const { counted, waitedMs } = await waitCounted(ctx, baseline + accepted, 60_000);
+    const { retried, neverAccepted } = await client.retryRefused(ctx);
+    ctx.log(
+      `${client.sent - accepted} not accepted during the run: ${retried} accepted on a retry with their key`,
+    );
+    const meant = client.sent - neverAccepted;
+    const { counted, waitedMs } = await waitCounted(ctx, baseline + meant, 60_000);
     const countedNow = counted - baseline;
-    ctx.log(`${accepted} accepted, ${countedNow} counted, drained ${waitedMs} ms after the load`);
+    ctx.log(`${meant} accepted in all, ${countedNow} counted, drained ${waitedMs} ms after the load`);
     return {
       result,
       measures: {
         accepted,
         refused_503: countStatuses(result.byStatus, (s) => s === 503),
         failing_seconds: result.timeline.filter((s) => s.completed > s.good).length,
+        accepted_on_retry: retried,
+        never_accepted: neverAccepted,
         counted: countedNow,
-        lost: Math.max(0, accepted - countedNow),
-        counted_twice: Math.max(0, countedNow - accepted),
+        lost: Math.max(0, meant - countedNow),
+        counted_twice: Math.max(0, countedNow - meant),
         killed: victim?.name ?? 'nothing',
       },
     };

@@ -8,7 +8,7 @@ import type { LoadResult, RequestFactory, SecondSample, Workload } from '../mode
 import { runClosed } from './closed.js';
 import type { LoadContext } from './context.js';
 import { GeneratorWatch } from './generator-watch.js';
-import { HttpClient } from './http.js';
+import { HttpClient, type IsGood } from './http.js';
 import { runOpen } from './open.js';
 import { Recorder } from './recorder.js';
 import { openSchedule, validateWorkload } from './schedule.js';
@@ -19,7 +19,7 @@ export interface LoadOptions {
   workload: Workload;
   request: RequestFactory;
   /** Default: 2xx. Given, every body is decoded as text for it. */
-  isGood?: (status: number, body: string) => boolean;
+  isGood?: IsGood;
   /** Per-request deadline from its send (default 10 000); a timeout counts as status 0, not good. */
   timeoutMs?: number;
   /** Open model: most sockets (default 1024). Closed model: one per user, this is ignored. */

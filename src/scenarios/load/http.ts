@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { RequestSpec } from '../model.js';
 
-export type IsGood = (status: number, body: string) => boolean;
+/** Judges one answer; `request` is what was sent (e.g. to note which keys were accepted). */
+export type IsGood = (status: number, body: string, request: RequestSpec) => boolean;
 
 /** How one request ended. `status` 0 means no HTTP answer (refused, reset, timed out). */
 export interface Outcome {
@@ -121,7 +122,7 @@ export class HttpClient {
         const doneAt = performance.now();
         let good: boolean;
         try {
-          good = status !== 0 && (this.isGood ? this.isGood(status, text) : is2xx(status));
+          good = status !== 0 && (this.isGood ? this.isGood(status, text, spec) : is2xx(status));
         } catch (err) {
           end();
           reject(err);
