@@ -187,9 +187,9 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
       const source: ConsumerLoopSource<T> = {
         assignment,
         async fetch(owned) {
-          // Each owned partition's oldest available segments, fairly shared, up to about
-          // `batchSize` events each: any prefix of a partition keeps its order, and the index
-          // walks each one in order.
+          // Each owned partition's oldest available segments, a fair share of `batchSize` events
+          // each (one segment may overshoot it; the loop below cuts the batch to `batchSize`):
+          // any prefix of a partition keeps its order, and the index walks each one in order.
           const perPartition = Math.ceil(batchSize / owned.length);
           const { rows } = await pool.query<Row>({
             name: 'events-fetch',
