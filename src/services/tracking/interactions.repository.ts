@@ -27,8 +27,8 @@ export async function storeInteractions(db: Db, batch: StoredInteraction[], slot
         ${batch.map((r) => r.target_element_id)}::text[],
         ${batch.map((r) => r.target_element_type)}::text[],
         ${batch.map((r) => r.campaign_id)}::text[],
-        ${batch.map((r) => r.occurred_at.toISOString())}::timestamptz[],
-        ${batch.map((r) => r.received_at.toISOString())}::timestamptz[]
+        ${batch.map((r) => r.occurred_at)}::timestamptz[],
+        ${batch.map((r) => r.received_at)}::timestamptz[]
       )
       ON CONFLICT (id) DO NOTHING
       RETURNING occurred_at, received_at, campaign_id, interaction_type

@@ -64,7 +64,7 @@ export async function interactionRoutes(scope: FastifyInstance, { db, events }: 
       if (!checked.ok) throw new BadRequestError(checked.error);
       throwSchemaFault(request);
       const id = interactionId(request.headers['idempotency-key']);
-      await publishInteractions(events, [toEvent(id, checked.value, new Date())]);
+      await publishInteractions(events, [toEvent(id, checked.value, new Date().toISOString())]);
       return reply.code(202).send({ status: 'accepted', interaction_id: id });
     },
   );
@@ -90,7 +90,7 @@ export async function interactionRoutes(scope: FastifyInstance, { db, events }: 
       }
       throwSchemaFault(request);
       const key = request.headers['idempotency-key'];
-      const receivedAt = new Date();
+      const receivedAt = new Date().toISOString();
       const batch = checked.value.map((input, i) => toEvent(interactionId(key, i), input, receivedAt));
       await publishInteractions(events, batch);
       return reply.code(202).send({ accepted: batch.length, interaction_ids: batch.map((e) => e.id) });

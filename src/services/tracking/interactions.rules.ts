@@ -3,7 +3,7 @@
  * message that passed the API can always be stored. The messages are the original's.
  */
 
-import { parseInstant } from './time.js';
+import { canonicalInstant, parseInstant } from './time.js';
 
 export const INTERACTION_TYPES = ['click', 'view', 'like'] as const;
 export type InteractionType = (typeof INTERACTION_TYPES)[number];
@@ -60,15 +60,15 @@ function checkType(value: unknown): string | undefined {
   return undefined;
 }
 
+const invalidInstant = (field: string, value: unknown) =>
+  `Invalid ${field}: ${quote(value)} (expected ISO-8601 with a time zone, like 2025-09-14T10:00:00Z)`;
+
 function checkTimestamp(value: unknown, field = 'timestamp'): Checked<Date> {
   if (typeof value === 'string') {
     const date = parseInstant(value);
     if (date) return { ok: true, value: date };
   }
-  return {
-    ok: false,
-    error: `Invalid ${field}: ${quote(value)} (expected ISO-8601 with a time zone, like 2025-09-14T10:00:00Z)`,
-  };
+  return { ok: false, error: invalidInstant(field, value) };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -115,8 +115,16 @@ export interface StoredInteraction {
   target_element_id: string;
   target_element_type: string;
   campaign_id: string;
-  occurred_at: Date;
-  received_at: Date;
+  /** ISO-8601 as toISOString writes it: passed to the database as text, never reformatted. */
+  occurred_at: string;
+  received_at: string;
+}
+
+/** Checks a stored event's instant, in its canonical text. */
+function checkStoredInstant(value: unknown, field: string): Checked<string> {
+  const text = typeof value === 'string' ? canonicalInstant(value) : undefined;
+  if (text) return { ok: true, value: text };
+  return { ok: false, error: invalidInstant(field, value) };
 }
 
 /**
@@ -131,11 +139,12 @@ export function checkStored(id: string, data: unknown, publishedAt: Date): Check
     const error = checkText(data[field.name], field);
     if (error) return { ok: false, error: `event ${id}: ${error}` };
   }
-  const occurred = checkTimestamp(data.timestamp);
+  const occurred = checkStoredInstant(data.timestamp, 'timestamp');
   if (!occurred.ok) return { ok: false, error: `event ${id}: ${occurred.error}` };
-  let received = publishedAt;
-  if (data.received_at !== undefined) {
-    const checked = checkTimestamp(data.received_at, 'received_at');
+  let received: string;
+  if (data.received_at === undefined) received = publishedAt.toISOString();
+  else {
+    const checked = checkStoredInstant(data.received_at, 'received_at');
     if (!checked.ok) return { ok: false, error: `event ${id}: ${checked.error}` };
     received = checked.value;
   }

@@ -47,15 +47,16 @@ export function interactionId(key: string | undefined, index?: number): string {
   return uuidFromName(`${key}\u0000${index}`);
 }
 
-export function toEvent(id: string, input: InteractionInput, receivedAt: Date): NewEvent {
+/** `receivedAt`: ISO-8601 (toISOString), one string shared by every event of a request. */
+export function toEvent(id: string, input: InteractionInput, receivedAt: string): NewEvent {
   const data: InteractionEvent = {
     interaction_id: id,
     interaction_type: input.interaction_type,
     target_element_id: input.target_element_id,
     target_element_type: input.target_element_type,
     campaign_id: input.campaign_id,
-    timestamp: (input.timestamp ?? receivedAt).toISOString(),
-    received_at: receivedAt.toISOString(),
+    timestamp: input.timestamp?.toISOString() ?? receivedAt,
+    received_at: receivedAt,
   };
   return { id, key: input.campaign_id, data };
 }
