@@ -136,6 +136,13 @@ describe('the OpenAPI document of tracking', () => {
     }
   });
 
+  it('tells a client what to do with a 503 of the intake: retry with the same Idempotency-Key', () => {
+    for (const path of [I, `${I}/batch`]) {
+      const response = doc.paths[path]!.post!.responses['503'] as { description?: string };
+      expect(response.description, path).toMatch(/may be stored.*same Idempotency-Key/);
+    }
+  });
+
   it('documents the errors array of a refused batch', async () => {
     const answer = await post(`${I}/batch`, [one(), { ...one(), campaign_id: '' }]);
     expect(answer.body.errors).toEqual([{ index: 1, detail: 'Campaign ID cannot be empty' }]);

@@ -12,6 +12,7 @@ import {
   BatchAccepted,
   BatchCreate,
   BatchProblem,
+  NotAccepted,
   IdempotencyHeaders,
   InteractionCreate,
   InteractionFound,
@@ -56,7 +57,7 @@ export async function interactionRoutes(scope: FastifyInstance, { db, events }: 
         summary: 'Record a click, view or like; 202 once the broker holds it durably',
         headers: IdempotencyHeaders,
         body: InteractionCreate,
-        response: { 202: Accepted, ...problems(400, 413, 415) },
+        response: { 202: Accepted, ...problems(400, 413, 415), 503: NotAccepted },
       },
     },
     async (request, reply) => {
@@ -79,7 +80,7 @@ export async function interactionRoutes(scope: FastifyInstance, { db, events }: 
         summary: `Record up to ${MAX_BATCH} interactions at once; all of them, or none`,
         headers: IdempotencyHeaders,
         body: BatchCreate,
-        response: { 202: BatchAccepted, ...problems(413, 415), 400: BatchProblem },
+        response: { 202: BatchAccepted, ...problems(413, 415), 400: BatchProblem, 503: NotAccepted },
       },
     },
     async (request, reply) => {

@@ -91,6 +91,14 @@ export const BatchProblem = {
   },
 };
 
+/** A 503 of the intake: besides shedding, a broker that did not confirm the write. */
+export const NotAccepted = {
+  description:
+    'Overloaded, or the event broker did not confirm that the interactions were stored: not accepted, ' +
+    'though they may be stored. Retry after Retry-After with the same Idempotency-Key (counted once).',
+  content: { 'application/problem+json': { schema: Type.Ref('Problem') } },
+};
+
 export const Interaction = Type.Object({
   id: Uuid,
   interaction_type: InteractionType,
