@@ -18,11 +18,19 @@ export interface Served {
   exited: Promise<number | null>;
 }
 
-/** Starts `crucible serve` as a real process and waits for its "serving" log line. */
-export async function serve(env: Record<string, string>, args: string[] = []): Promise<Served> {
+/**
+ * Starts `crucible serve` as a real process and waits for its "serving" log line. `detached`:
+ * in a process group of its own, as a terminal runs a command (signal it with kill(-pid)).
+ */
+export async function serve(
+  env: Record<string, string>,
+  args: string[] = [],
+  opts: { detached?: boolean } = {},
+): Promise<Served> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
     env: { ...process.env, DATABASE_URL: '', NATS_URL: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -133,4 +133,23 @@ describe('crucible serve', () => {
     expect(await again.exited).toBe(0);
     expect(stock).toMatchObject({ sold, consistent: true, initial: 500, remaining: 500 - sold });
   });
+
+  it('drains on Ctrl-C (SIGINT to its whole process group) as on SIGTERM: the database goes last', async () => {
+    const dir = await tempDir();
+    expect((await run(['seed', 'shop'], { DATA_DIR: dir })).code).toBe(0);
+    const served = await serve({ DATA_DIR: dir }, [], { detached: true });
+    const http = client(served.url, 200);
+    const order = { disc_id: DEMO_DISC_ID, customer_id: DEMO_CUSTOMER_ID, quantity: 1 };
+    const inFlight = Array.from({ length: 300 }, () =>
+      http.post('/purchase-orders', order).catch((err: Error) => ({ status: 0, error: err.message })),
+    );
+    await Promise.race(inFlight);
+    process.kill(-served.child.pid!, 'SIGINT'); // what a terminal's Ctrl-C does
+    const answers = await Promise.all(inFlight);
+    await http.close();
+    expect(await served.exited).toBe(0);
+    expect(answers.every((a) => [0, 200, 409, 503].includes(a.status))).toBe(true);
+    // The embedded PostgreSQL ignored the group's SIGINT: no session was cut while draining.
+    expect(served.output()).not.toMatch(/FATAL|connection failed|job queue error/);
+  });
 });

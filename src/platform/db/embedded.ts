@@ -280,7 +280,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       // The event stream's table churns: look for tables to vacuum every 5 s, not every minute.
       ...['-c', 'autovacuum_naptime=5s'],
     ],
-    { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and
+    // PostgreSQL answers SIGINT by cutting every session at once, while this process is still
+    // finishing its requests and batches. It is stopped here, last, once they are done.
+    { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   // If this process dies without stopping it, the server must not outlive us by much.
   const killOnExit = () => child.kill('SIGINT');
@@ -298,12 +301,17 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       stopped ??= new Promise<void>((resolve) => {
         process.removeListener('exit', killOnExit);
         if (child.exitCode !== null) return resolve();
+        // Smart shutdown first: the pool has just closed its connections, but their goodbyes may
+        // still be on the way, and a fast shutdown would cut them ("terminating connection due
+        // to administrator command"). Then fast, then a kill if it still hangs.
+        const fast = setTimeout(() => child.kill('SIGINT'), 3_000);
         const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
+          clearTimeout(fast);
           clearTimeout(force);
           resolve();
         });
-        child.kill('SIGINT');
+        child.kill('SIGTERM');
       });
       return stopped;
     },
