@@ -10,35 +10,23 @@
  * Tables go in a scratch schema, bench_events, dropped at the end.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { createLogger } from '../src/platform/logger.js';
+import { processCpuTable } from '../src/scenarios/cpu.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 100);
 const PER_PUBLISH = 1000;
 const PARTITIONS = 16;
 
-/** CPU ticks (1/100 s) used so far by every process named postgres; undefined off Linux. */
-function postgresTicks(): number | undefined {
-  try {
-    let ticks = 0;
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return ticks;
-  } catch {
-    return undefined;
-  }
+/** CPU seconds used so far by every process named postgres; undefined off Linux. */
+function postgresSeconds(): number | undefined {
+  const table = processCpuTable();
+  if (!table) return undefined;
+  let seconds = 0;
+  for (const p of table.values()) if (p.name === 'postgres') seconds += p.seconds;
+  return seconds;
 }
 
 const event = (i: number) => {
@@ -60,16 +48,16 @@ const event = (i: number) => {
 type Event = ReturnType<typeof event>;
 
 async function measure(label: string, publishes: Event[][], step: (events: Event[]) => Promise<unknown>) {
-  const before = postgresTicks();
+  const before = postgresSeconds();
   const start = performance.now();
   for (const events of publishes) await step(events);
   const seconds = (performance.now() - start) / 1000;
-  const after = postgresTicks();
+  const after = postgresSeconds();
   const count = publishes.length * PER_PUBLISH;
   const cpu =
     before === undefined || after === undefined
       ? 'n/a'
-      : `${(((after - before) * 10_000) / count).toFixed(1)} µs`;
+      : `${(((after - before) * 1e6) / count).toFixed(1)} µs`;
   console.log(
     `${label.padEnd(34)} ${Math.round(count / seconds)
       .toLocaleString('en')

@@ -3,20 +3,23 @@ import { readFileSync, readdirSync } from 'node:fs';
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux Node supports). */
 const TICKS_PER_S = 100;
 
-/**
- * CPU seconds (user + system) used so far by a process and every live descendant, e.g. a server
- * and the embedded PostgreSQL it started (with its backends). Linux only: undefined elsewhere or
- * when the process is gone. Descendants that already exited are not counted.
- */
-export function processTreeCpuSeconds(rootPid: number): number | undefined {
+export interface ProcessCpu {
+  parent: number;
+  /** The command name the kernel keeps (e.g. "postgres", "node"). */
+  name: string;
+  /** CPU seconds (user + system) used so far. */
+  seconds: number;
+}
+
+/** Every live process's parent, name and CPU so far, from /proc; undefined off Linux. */
+export function processCpuTable(): Map<number, ProcessCpu> | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return undefined;
   }
-  const parentOf = new Map<number, number>();
-  const ticksOf = new Map<number, number>();
+  const table = new Map<number, ProcessCpu>();
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -26,19 +29,32 @@ export function processTreeCpuSeconds(rootPid: number): number | undefined {
       continue; // exited while we looked
     }
     // The command name may hold spaces and parentheses: fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pid = Number(entry);
-    parentOf.set(pid, Number(fields[1]));
-    ticksOf.set(pid, Number(fields[11]) + Number(fields[12]));
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    table.set(Number(entry), {
+      parent: Number(fields[1]),
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S,
+    });
   }
-  if (!ticksOf.has(rootPid)) return undefined;
+  return table;
+}
+
+/**
+ * CPU seconds (user + system) used so far by a process and every live descendant, e.g. a server
+ * and the embedded PostgreSQL it started (with its backends). Linux only: undefined elsewhere or
+ * when the process is gone. Descendants that already exited are not counted.
+ */
+export function processTreeCpuSeconds(rootPid: number): number | undefined {
+  const table = processCpuTable();
+  if (!table?.has(rootPid)) return undefined;
   const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid; p !== undefined && p > 0; p = parentOf.get(p)) {
+    for (let p: number | undefined = pid; p !== undefined && p > 0; p = table.get(p)?.parent) {
       if (p === rootPid) return true;
     }
     return false;
   };
-  let ticks = 0;
-  for (const [pid, t] of ticksOf) if (inTree(pid)) ticks += t;
-  return ticks / TICKS_PER_S;
+  let seconds = 0;
+  for (const [pid, p] of table) if (inTree(pid)) seconds += p.seconds;
+  return seconds;
 }
