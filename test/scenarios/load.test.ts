@@ -363,6 +363,22 @@ describe('statuses and failures', () => {
     expect(elapsed).toBeLessThan(5000);
   });
 
+  it('times out requests queued behind busy sockets at their own deadline, each once', async () => {
+    const silent = await serve(() => {}); // never answers
+    const r = await runLoad({
+      baseUrl: silent.url,
+      workload: { model: 'open', stages: [{ rate: 50, durationS: 0.2 }] },
+      request: get,
+      connections: 2,
+      timeoutMs: 300,
+    });
+    expectConsistent(r);
+    // Two sockets for ten requests: eight waited in the pool, and still ended at 300 ms.
+    expect(r.byStatus).toEqual({ '0': 10 });
+    expect(r.latency.p50).toBeGreaterThanOrEqual(300);
+    expect(r.latency.max).toBeLessThan(1000);
+  });
+
   it('ends the run with the error when the scenario throws, and refuses bad workloads', async () => {
     const server = await serve(fast);
     const started = performance.now();
