@@ -27,6 +27,8 @@ export interface PostgresBusOptions {
   leaseTtlMs?: number;
   /** Sleep between fetches that found nothing (default 50). */
   idlePollMs?: number;
+  /** How long a publish waits to share its write with others (default 5; see PublishCoalescer). */
+  publishLingerMs?: number;
 }
 
 interface Row {
@@ -87,24 +89,27 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
     return rows[0].partitions;
   };
 
-  const coalescer = new PublishCoalescer(async (stream, events) => {
-    const parts = byPartition(events, await partitionCount(stream));
-    await pool.query({
-      // Named: parsed and planned once per connection, not on every one of the busiest statements.
-      name: 'events-publish',
-      text: `INSERT INTO events.segments (stream, grp, part, count, data)
+  const coalescer = new PublishCoalescer(
+    async (stream, events) => {
+      const parts = byPartition(events, await partitionCount(stream));
+      await pool.query({
+        // Named: parsed and planned once per connection, not on every one of the busiest statements.
+        name: 'events-publish',
+        text: `INSERT INTO events.segments (stream, grp, part, count, data)
        SELECT $1, g.grp, e.part, e.count, e.data
        FROM unnest($2::int[], $3::int[], $4::text[]) WITH ORDINALITY AS e(part, count, data, n)
        CROSS JOIN events.groups g WHERE g.stream = $1
        ORDER BY e.n, g.grp`,
-      values: [
-        stream,
-        [...parts.keys()],
-        [...parts.values()].map((list) => list.length),
-        [...parts.values()].map((list) => JSON.stringify(list)),
-      ],
-    });
-  });
+        values: [
+          stream,
+          [...parts.keys()],
+          [...parts.values()].map((list) => list.length),
+          [...parts.values()].map((list) => JSON.stringify(list)),
+        ],
+      });
+    },
+    { lingerMs: opts.publishLingerMs ?? 5 },
+  );
 
   const bus: EventBus = {
     kind: 'postgres',

@@ -43,12 +43,34 @@ describe('PublishCoalescer', () => {
     const c = new PublishCoalescer(async (_stream, events) => {
       writes.push(events.length);
       await gate;
-    }, 2);
+    }, { maxInFlight: 2 });
     const all = Array.from({ length: 100 }, () => c.publish('s', [event()]));
     expect(writes).toEqual([1, 1]); // two writes in flight, 98 publishes waiting
     release();
     await Promise.all(all);
     expect(writes).toEqual([1, 1, 98]);
+    await c.drain();
+  });
+
+  it('lingers before a small write so later publishes share it; a full one goes at once', async () => {
+    const writes: number[] = [];
+    const c = new PublishCoalescer(
+      async (_stream, events) => {
+        writes.push(events.length);
+      },
+      { lingerMs: 30, lingerBelow: 10 },
+    );
+    const first = c.publish('s', [event()]);
+    await new Promise((r) => setTimeout(r, 5));
+    const more = Array.from({ length: 3 }, () => c.publish('s', [event()]));
+    expect(writes).toEqual([]); // still lingering
+    await Promise.all([first, ...more]);
+    expect(writes).toEqual([4]);
+    // Ten events queued reach lingerBelow: written without waiting.
+    const started = performance.now();
+    await c.publish('s', Array.from({ length: 10 }, event));
+    expect(performance.now() - started).toBeLessThan(25);
+    expect(writes).toEqual([4, 10]);
     await c.drain();
   });
 
@@ -59,7 +81,7 @@ describe('PublishCoalescer', () => {
         fail = false;
         throw new Error('disk full');
       }
-    }, 1);
+    });
     const first = c.publish('s', [event()]);
     const second = c.publish('s', [event()]);
     await expect(first).rejects.toThrow('disk full');
@@ -80,8 +102,7 @@ describe('PublishCoalescer', () => {
         writes.push([stream, events.length]);
         await gate;
       },
-      1,
-      10,
+      { maxEvents: 10 },
     );
     const all = [c.publish('a', [event()])];
     for (let i = 0; i < 15; i++) all.push(c.publish('a', [event()]));
