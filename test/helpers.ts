@@ -27,6 +27,17 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
+/**
+ * A pool for a test's own queries. pg-pool's end() resolves as soon as it has asked its clients
+ * to close, so the DROP DATABASE ... WITH (FORCE) that follows can still reach one: the pool then
+ * emits 'error', which with no listener fails the whole run. The product's pool logs it instead.
+ */
+export function testPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 export interface TestApp {
   runtime: Runtime;
   url: string;

@@ -1,8 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
+import type pg from 'pg';
 import { describe, it } from 'vitest';
-import { createTestDatabase } from '../../helpers.js';
+import { createTestDatabase, testPool } from '../../helpers.js';
 import { migrateService } from '../../../src/platform/db/migrate.js';
 import { createDatabase } from '../../../src/platform/db/database.js';
 import { createLogger } from '../../../src/platform/logger.js';
@@ -33,7 +33,7 @@ if (!NATS_URL) {
     const declared = new Set<string>();
     return {
       async open() {
-        const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+        const pool = testPool(database.url, 6);
         pools.push(pool);
         const bus = await createJetStreamBus({
           url: NATS_URL,

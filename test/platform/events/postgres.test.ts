@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { createTestDatabase } from '../../helpers.js';
+import type pg from 'pg';
+import { createTestDatabase, testPool } from '../../helpers.js';
 import { migrateService } from '../../../src/platform/db/migrate.js';
 import { createDatabase } from '../../../src/platform/db/database.js';
 import { createLogger } from '../../../src/platform/logger.js';
@@ -18,7 +18,7 @@ eventBusContract('PostgreSQL', async () => {
   const pools: pg.Pool[] = [];
   return {
     async open() {
-      const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+      const pool = testPool(database.url, 6);
       pools.push(pool);
       return createPostgresBus({ pool, log, leaseTtlMs: LEASE_TTL_MS, idlePollMs: 20 });
     },

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { createDatabase } from '../../../src/platform/db/database.js';
 import { migrateService } from '../../../src/platform/db/migrate.js';
@@ -8,7 +7,7 @@ import * as init from '../../../src/platform/events/migrations/2026-11-23T1000-i
 import { createPostgresBus } from '../../../src/platform/events/postgres.js';
 import { eventsSchema } from '../../../src/platform/events/start.js';
 import { createLogger } from '../../../src/platform/logger.js';
-import { createTestDatabase } from '../../helpers.js';
+import { createTestDatabase, testPool } from '../../helpers.js';
 import { waitFor } from './contract.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,7 +21,7 @@ it('messages pending in the one-row-per-event table are delivered after the move
   const log = createLogger('warn');
   const migrator = createDatabase({ url: database.url, poolSize: 2 }, log);
   await migrateService(migrator.db, { name: 'events', migrations: { '2026-11-23T1000-init': init } }, log);
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const pool = testPool(database.url, 4);
   cleanups.push(() => pool.end());
   await pool.query(`INSERT INTO events.streams VALUES ('s', 2); INSERT INTO events.groups VALUES ('s', 'g')`);
   const old = [0, 1, 2].map((n) => ({ id: randomUUID(), key: `k${n}`, data: { n } }));
