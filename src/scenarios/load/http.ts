@@ -169,7 +169,10 @@ export class HttpClient {
       this.live.add(exchange);
       this.armDeadline();
       try {
-        this.pool.dispatch({ origin: this.origin, method: spec.method, path: spec.path, headers, body }, exchange);
+        this.pool.dispatch(
+          { origin: this.origin, method: spec.method, path: spec.path, headers, body },
+          exchange,
+        );
       } catch {
         end(exchange, 0, '', false);
       }

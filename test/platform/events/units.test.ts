@@ -40,10 +40,13 @@ describe('PublishCoalescer', () => {
     const writes: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const c = new PublishCoalescer(async (_stream, events) => {
-      writes.push(events.length);
-      await gate;
-    }, { maxInFlight: 2 });
+    const c = new PublishCoalescer(
+      async (_stream, events) => {
+        writes.push(events.length);
+        await gate;
+      },
+      { maxInFlight: 2 },
+    );
     const all = Array.from({ length: 100 }, () => c.publish('s', [event()]));
     expect(writes).toEqual([1, 1]); // two writes in flight, 98 publishes waiting
     release();
