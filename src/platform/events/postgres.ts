@@ -65,6 +65,19 @@ function byPartition(events: NewEvent[], partitions: number): Map<number, Stored
   return parts;
 }
 
+/** Stores `segments` segments (part, count, data from $2 on) for each group of stream $1. */
+function publishStatement(segments: number): string {
+  const rows = Array.from({ length: segments }, (_, i) => {
+    const p = 2 + i * 3;
+    return `($${p}::int, $${p + 1}::int, $${p + 2}::text, ${i})`;
+  });
+  return `INSERT INTO events.segments (stream, grp, part, count, data)
+    SELECT $1, g.grp, e.part, e.count, e.data
+    FROM (VALUES ${rows.join(', ')}) AS e(part, count, data, n)
+    CROSS JOIN events.groups g WHERE g.stream = $1
+    ORDER BY e.n, g.grp`;
+}
+
 /**
  * The embedded default: the stream is a table in the product's own PostgreSQL. A publish is
  * stored as one row per partition it touches (a segment, in publish order), and publishes from
@@ -91,21 +104,15 @@ export function createPostgresBus(opts: PostgresBusOptions): EventBus {
 
   const coalescer = new PublishCoalescer(
     async (stream, events) => {
-      const parts = byPartition(events, await partitionCount(stream));
+      const parts = [...byPartition(events, await partitionCount(stream))];
       await pool.query({
-        // Named: parsed and planned once per connection, not on every one of the busiest statements.
-        name: 'events-publish',
-        text: `INSERT INTO events.segments (stream, grp, part, count, data)
-       SELECT $1, g.grp, e.part, e.count, e.data
-       FROM unnest($2::int[], $3::int[], $4::text[]) WITH ORDINALITY AS e(part, count, data, n)
-       CROSS JOIN events.groups g WHERE g.stream = $1
-       ORDER BY e.n, g.grp`,
-        values: [
-          stream,
-          [...parts.keys()],
-          [...parts.values()].map((list) => list.length),
-          [...parts.values()].map((list) => JSON.stringify(list)),
-        ],
+        // Named: parsed and planned once per connection (one statement per segment count, at
+        // most the partition count), not on every one of the busiest statements.
+        name: `events-publish-${parts.length}`,
+        text: publishStatement(parts.length),
+        // Each segment its own parameter, sent as is: in a text[] parameter the driver escaped
+        // every quote of the JSON, and the server unescaped it, a tenth of the intake's CPU.
+        values: [stream, ...parts.flatMap(([part, list]) => [part, list.length, JSON.stringify(list)])],
       });
     },
     { lingerMs: opts.publishLingerMs ?? 5 },
