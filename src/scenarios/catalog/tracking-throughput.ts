@@ -14,7 +14,7 @@ const PLAN: Record<
 > = {
   full: {
     warmupS: 5,
-    rates: [1500, 3000, 5000, 7500, 10_000, 12_500],
+    rates: [1500, 3000, 5000, 7500, 10_000, 12_500, 15_000],
     stepS: 10,
     batchUsers: 4,
     batchSize: 1000,
