@@ -350,6 +350,13 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       },
     });
     onDisconnect.add(() => failAll(new BusUnavailableError('NATS connection lost')));
+    // The client writes what was published in one microtask with one syscall; requests made in
+    // different I/O callbacks (one per HTTP request) would each get their own. Held until the
+    // loop's check phase, they share one write, and the server reads them in one go too.
+    const outbox: (() => void)[] = [];
+    const sendOutbox = () => {
+      for (const send of outbox.splice(0)) send();
+    };
     return (subject: string, payload: string, timeoutMs: number, hdrs?: MsgHdrs) =>
       new Promise<Msg>((resolve, reject) => {
         if (!connected) return reject(new BusUnavailableError('NATS is disconnected'));
@@ -359,13 +366,16 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           reject(new BusUnavailableError(`no answer from JetStream in ${timeoutMs} ms`));
         }, timeoutMs);
         pending.set(token, { resolve, reject, timer });
-        try {
-          nc.publish(subject, payload, { reply: `${inbox}.${token}`, ...(hdrs ? { headers: hdrs } : {}) });
-        } catch (err) {
-          pending.delete(token);
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
+        outbox.push(() => {
+          try {
+            nc.publish(subject, payload, { reply: `${inbox}.${token}`, ...(hdrs ? { headers: hdrs } : {}) });
+          } catch (err) {
+            pending.delete(token);
+            clearTimeout(timer);
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+        if (outbox.length === 1) setImmediate(sendOutbox);
       });
   })();
 
