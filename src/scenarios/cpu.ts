@@ -40,12 +40,19 @@ export function processCpuTable(): Map<number, ProcessCpu> | undefined {
   return table;
 }
 
+/** CPU seconds (user + system) used so far by a process tree, in all and by command name. */
+export interface TreeCpu {
+  seconds: number;
+  /** e.g. { node: 12.5, postgres: 30.1 }: the server and the embedded PostgreSQL it started. */
+  byName: Record<string, number>;
+}
+
 /**
- * CPU seconds (user + system) used so far by a process and every live descendant, e.g. a server
- * and the embedded PostgreSQL it started (with its backends). Linux only: undefined elsewhere or
- * when the process is gone. Descendants that already exited are not counted.
+ * CPU used so far by a process and every live descendant, e.g. a server and the embedded
+ * PostgreSQL it started (with its backends). Linux only: undefined elsewhere or when the process
+ * is gone. Descendants that already exited are not counted.
  */
-export function processTreeCpuSeconds(rootPid: number): number | undefined {
+export function processTreeCpu(rootPid: number): TreeCpu | undefined {
   const table = processCpuTable();
   if (!table?.has(rootPid)) return undefined;
   const inTree = (pid: number): boolean => {
@@ -54,7 +61,11 @@ export function processTreeCpuSeconds(rootPid: number): number | undefined {
     }
     return false;
   };
-  let seconds = 0;
-  for (const [pid, p] of table) if (inTree(pid)) seconds += p.seconds;
-  return seconds;
+  const tree: TreeCpu = { seconds: 0, byName: {} };
+  for (const [pid, p] of table) {
+    if (!inTree(pid)) continue;
+    tree.seconds += p.seconds;
+    tree.byName[p.name] = (tree.byName[p.name] ?? 0) + p.seconds;
+  }
+  return tree;
 }

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { processTreeCpuSeconds } from './cpu.js';
+import { processTreeCpu, type TreeCpu } from './cpu.js';
 import { startProc, stopProc } from './proc.js';
 
 const CLI = fileURLToPath(new URL('../../bin/crucible.js', import.meta.url));
@@ -17,10 +17,10 @@ export interface Target {
   /** The server's last log lines, for a report of what went wrong. */
   output(): string;
   /**
-   * CPU seconds the server and its children (the embedded PostgreSQL) used so far, when the
-   * harness started it on Linux.
+   * CPU the server and its children (the embedded PostgreSQL) used so far, when the harness
+   * started it on Linux.
    */
-  cpuSeconds?(): number | undefined;
+  cpu?(): TreeCpu | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,7 +65,7 @@ export async function startTarget(opts: StartOptions = {}): Promise<Target> {
     local: true,
     cpus: opts.cpus,
     output: server.output,
-    cpuSeconds: () => (server.child.pid ? processTreeCpuSeconds(server.child.pid) : undefined),
+    cpu: () => (server.child.pid ? processTreeCpu(server.child.pid) : undefined),
     stop: () =>
       (stopping ??= (async () => {
         await stopProc(server);

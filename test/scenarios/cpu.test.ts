@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { processTreeCpuSeconds } from '../../src/scenarios/cpu.js';
+import { processTreeCpu } from '../../src/scenarios/cpu.js';
 
 it.runIf(process.platform === 'linux')(
   "counts a process's CPU with its children's, and nothing for a process that is gone",
@@ -19,13 +19,16 @@ it.runIf(process.platform === 'linux')(
       await new Promise<void>((resolve) =>
         parent.stdout.on('data', (d: Buffer) => d.includes('spun') && resolve()),
       );
-      const tree = processTreeCpuSeconds(parent.pid!);
-      expect(tree).toBeGreaterThanOrEqual(0.45);
-      expect(tree).toBeLessThan(30);
+      const tree = processTreeCpu(parent.pid!)!;
+      expect(tree.seconds).toBeGreaterThanOrEqual(0.45);
+      expect(tree.seconds).toBeLessThan(30);
+      // Both processes are node: the spinning child's CPU is under its name.
+      expect(Object.keys(tree.byName)).toEqual(['node']);
+      expect(tree.byName.node).toBe(tree.seconds);
     } finally {
       process.kill(-parent.pid!, 'SIGKILL');
     }
     await new Promise((r) => parent.once('exit', r));
-    expect(processTreeCpuSeconds(parent.pid!)).toBeUndefined();
+    expect(processTreeCpu(parent.pid!)).toBeUndefined();
   },
 );

@@ -37,6 +37,12 @@ describe.sequential('scenarios at smoke size', () => {
         } else if (scenario.name.startsWith('shop.') || scenario.name.startsWith('tracking.')) {
           // Correctness does not depend on how busy the machine is: these must pass.
           expect(summary.outcome, output).toBe('pass');
+          if (scenario.name === 'tracking.throughput' && process.platform === 'linux') {
+            // The CPU accounting finds the embedded PostgreSQL inside the target's process tree.
+            const m = summary.measures as Record<string, number>;
+            expect(m.batch_postgres_cpu_us_per_event).toBeGreaterThan(0);
+            expect(m.batch_postgres_cpu_us_per_event).toBeLessThan(m.batch_target_cpu_us_per_event!);
+          }
         } else {
           // Overload on two shared cores may leave the generator behind: then INVALID, never FAIL.
           expect(['pass', 'invalid'], output).toContain(summary.outcome);

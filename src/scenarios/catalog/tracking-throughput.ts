@@ -2,6 +2,7 @@ import os from 'node:os';
 import { deleteStreams } from '../cluster.js';
 import { concatResults } from '../merge.js';
 import { startTarget } from '../target.js';
+import type { TreeCpu } from '../cpu.js';
 import type { LoadResult, Workload } from '../model.js';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
 import { stepBroken } from '../steps.js';
@@ -195,32 +196,36 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
 }
 
 interface CpuMark {
-  /** The target's CPU seconds (server, its workers and embedded PostgreSQL), when known. */
-  target?: number;
+  /** The target's CPU (server, its workers and embedded PostgreSQL), when known. */
+  target?: TreeCpu;
   generator: NodeJS.CpuUsage;
 }
 
 const cpuNow = (ctx: ScenarioContext): CpuMark => ({
-  target: ctx.target.cpuSeconds?.(),
+  target: ctx.target.cpu?.(),
   generator: process.cpuUsage(),
 });
 
+const perEvent = (seconds: number, events: number) => Math.round(((seconds * 1e6) / events) * 10) / 10;
+
 /**
- * CPU per interaction over a part, from accepting it to counting it, on each side, and the rate
- * this machine's cores could carry at that cost if they did nothing else: what bounds the part's
- * rate when the cores are the limit. Only for a target the harness started on Linux; a broker
- * running apart (NATS) is not counted.
+ * CPU per interaction over a part, from accepting it to counting it, on each side (and the
+ * embedded PostgreSQL's share of the target's), and the rate this machine's cores could carry at
+ * that cost if they did nothing else: what bounds the part's rate when the cores are the limit.
+ * Only for a target the harness started on Linux; a broker running apart (NATS) is not counted.
  */
 function cpuMeasures(part: string, from: CpuMark, to: CpuMark, events: number) {
   if (from.target === undefined || to.target === undefined || events === 0) return {};
-  const targetUs = ((to.target - from.target) * 1e6) / events;
-  const generatorUs =
-    (to.generator.user - from.generator.user + to.generator.system - from.generator.system) / events;
+  const target = to.target.seconds - from.target.seconds;
+  const postgres = (to.target.byName.postgres ?? 0) - (from.target.byName.postgres ?? 0);
+  const generator =
+    (to.generator.user - from.generator.user + to.generator.system - from.generator.system) / 1e6;
   return {
-    [`${part}_target_cpu_us_per_event`]: Math.round(targetUs * 10) / 10,
-    [`${part}_generator_cpu_us_per_event`]: Math.round(generatorUs * 10) / 10,
+    [`${part}_target_cpu_us_per_event`]: perEvent(target, events),
+    [`${part}_postgres_cpu_us_per_event`]: perEvent(postgres, events),
+    [`${part}_generator_cpu_us_per_event`]: perEvent(generator, events),
     [`${part}_cpu_bound_events_per_s`]: Math.round(
-      (os.availableParallelism() * 1e6) / (targetUs + generatorUs),
+      (os.availableParallelism() * events) / (target + generator),
     ),
   };
 }
