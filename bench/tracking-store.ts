@@ -1,0 +1,123 @@
+/**
+ * What storing an interaction costs PostgreSQL, and which part of the table costs what: the
+ * tracking worker's own statement (`storeInteractions`) on the table its migration creates, then
+ * the same with the secondary indexes dropped one by one, and a bare INSERT without the counters.
+ * Prints rows/s and the PostgreSQL CPU per row (read from /proc, so Linux only).
+ *
+ *   npm run bench:tracking                  # embedded PostgreSQL under .data/bench-tracking
+ *   BATCH=1000 npm run bench:tracking       # rows per statement (default 5000, as the worker)
+ *   DATABASE_URL=postgres://… npm run bench:tracking
+ *
+ * Works in a scratch database of its own, dropped at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDatabase, type Database } from '../src/platform/db/database.js';
+import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
+import { migrateService } from '../src/platform/db/migrate.js';
+import { createLogger } from '../src/platform/logger.js';
+import { processCpuTable } from '../src/scenarios/cpu.js';
+import { tracking } from '../src/services/tracking/index.js';
+import { storeInteractions } from '../src/services/tracking/interactions.repository.js';
+import type { StoredInteraction } from '../src/services/tracking/interactions.rules.js';
+import { uuidV7 } from '../src/services/tracking/interactions.service.js';
+
+/** As many as a consumer stores at once by default (TRACKING_BATCH_SIZE). */
+const BATCH = Number(process.env.BATCH ?? 5000);
+const ROUNDS = Math.ceil(Number(process.env.ROWS ?? 200_000) / BATCH);
+/** As in tracking.throughput: 200 campaigns and three types, so a batch touches ~600 counters. */
+const CAMPAIGNS = 200;
+const TYPES = ['click', 'view', 'like'] as const;
+
+/** CPU seconds used so far by every process named postgres; undefined off Linux. */
+function postgresSeconds(): number | undefined {
+  const table = processCpuTable();
+  if (!table) return undefined;
+  let seconds = 0;
+  for (const p of table.values()) if (p.name === 'postgres') seconds += p.seconds;
+  return seconds;
+}
+
+const interaction = (i: number): StoredInteraction => {
+  const at = new Date(Date.now() - Math.floor(Math.random() * 1000)).toISOString();
+  return {
+    id: uuidV7(),
+    interaction_type: TYPES[i % TYPES.length]!,
+    target_element_id: `banner-${Math.floor(Math.random() * 1000)}`,
+    target_element_type: 'banner',
+    campaign_id: `bench-c${Math.floor(Math.random() * CAMPAIGNS)}`,
+    occurred_at: at,
+    received_at: at,
+  };
+};
+
+/** The worker's INSERT without the counters: what the table alone costs. */
+const insertOnly = (database: Database, batch: StoredInteraction[]) =>
+  sql`INSERT INTO tracking.interactions
+        (id, interaction_type, target_element_id, target_element_type, campaign_id, occurred_at, received_at)
+      SELECT * FROM unnest(
+        ${batch.map((r) => r.id)}::uuid[], ${batch.map((r) => r.interaction_type)}::text[],
+        ${batch.map((r) => r.target_element_id)}::text[], ${batch.map((r) => r.target_element_type)}::text[],
+        ${batch.map((r) => r.campaign_id)}::text[], ${batch.map((r) => r.occurred_at)}::timestamptz[],
+        ${batch.map((r) => r.received_at)}::timestamptz[])
+      ON CONFLICT (id) DO NOTHING`.execute(database.db);
+
+async function measure(
+  database: Database,
+  label: string,
+  store: (batch: StoredInteraction[]) => Promise<unknown>,
+) {
+  await sql`TRUNCATE tracking.interactions, tracking.daily_interactions, tracking.daily_outcomes`.execute(
+    database.db,
+  );
+  const batches = Array.from({ length: ROUNDS }, () =>
+    Array.from({ length: BATCH }, (_, i) => interaction(i)),
+  );
+  const before = postgresSeconds();
+  const start = performance.now();
+  for (const batch of batches) await store(batch);
+  const seconds = (performance.now() - start) / 1000;
+  const after = postgresSeconds();
+  const rows = ROUNDS * BATCH;
+  const cpu =
+    before === undefined || after === undefined
+      ? 'n/a'
+      : `${(((after - before) * 1e6) / rows).toFixed(1)} µs`;
+  console.log(
+    `${label.padEnd(48)} ${Math.round(rows / seconds)
+      .toLocaleString('en')
+      .padStart(8)} rows/s   PostgreSQL CPU per row ${cpu}`,
+  );
+}
+
+const log = createLogger('warn');
+const embedded = process.env.DATABASE_URL
+  ? undefined
+  : await startEmbeddedPostgres(path.resolve('.data/bench-tracking'), log);
+const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
+const name = `bench_tracking_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const url = new URL(serverUrl);
+url.pathname = `/${name}`;
+const database = createDatabase({ url: url.toString(), poolSize: 1 }, log);
+try {
+  await migrateService(database.db, tracking, log);
+  console.log(`${ROUNDS} statements of ${BATCH} interactions on ${CAMPAIGNS} campaigns, each way`);
+  const store = (batch: StoredInteraction[]) => storeInteractions(database.db, batch);
+  await measure(database, 'as shipped: 3 indexes + counters', store);
+  await measure(database, '3 indexes, no counters', (b) => insertOnly(database, b));
+  await sql`DROP INDEX tracking.interactions_time`.execute(database.db);
+  await measure(database, 'without the time index, + counters', store);
+  await sql`DROP INDEX tracking.interactions_campaign_time`.execute(database.db);
+  await measure(database, 'primary key only, + counters', store);
+  await measure(database, 'primary key only, no counters', (b) => insertOnly(database, b));
+} finally {
+  await database.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+  await admin.end();
+  await embedded?.stop();
+}
