@@ -14,20 +14,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { createLogger } from '../src/platform/logger.js';
-import { processCpuTable } from '../src/scenarios/cpu.js';
+import { measurePostgres } from './postgres-cpu.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 100);
 const PER_PUBLISH = 1000;
 const PARTITIONS = 16;
-
-/** CPU seconds used so far by every process named postgres; undefined off Linux. */
-function postgresSeconds(): number | undefined {
-  const table = processCpuTable();
-  if (!table) return undefined;
-  let seconds = 0;
-  for (const p of table.values()) if (p.name === 'postgres') seconds += p.seconds;
-  return seconds;
-}
 
 const event = (i: number) => {
   const at = new Date().toISOString();
@@ -47,23 +38,8 @@ const event = (i: number) => {
 };
 type Event = ReturnType<typeof event>;
 
-async function measure(label: string, publishes: Event[][], step: (events: Event[]) => Promise<unknown>) {
-  const before = postgresSeconds();
-  const start = performance.now();
-  for (const events of publishes) await step(events);
-  const seconds = (performance.now() - start) / 1000;
-  const after = postgresSeconds();
-  const count = publishes.length * PER_PUBLISH;
-  const cpu =
-    before === undefined || after === undefined
-      ? 'n/a'
-      : `${(((after - before) * 1e6) / count).toFixed(1)} µs`;
-  console.log(
-    `${label.padEnd(34)} ${Math.round(count / seconds)
-      .toLocaleString('en')
-      .padStart(9)} events/s   PostgreSQL CPU per event ${cpu}`,
-  );
-}
+const measure = (label: string, publishes: Event[][], step: (events: Event[]) => Promise<unknown>) =>
+  measurePostgres(label, 'event', publishes.length * PER_PUBLISH, publishes, step);
 
 const log = createLogger('warn');
 const embedded = process.env.DATABASE_URL

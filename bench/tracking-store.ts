@@ -18,11 +18,11 @@ import { createDatabase, type Database } from '../src/platform/db/database.js';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { migrateService } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
-import { processCpuTable } from '../src/scenarios/cpu.js';
 import { tracking } from '../src/services/tracking/index.js';
 import { storeInteractions } from '../src/services/tracking/interactions.repository.js';
 import type { StoredInteraction } from '../src/services/tracking/interactions.rules.js';
 import { uuidV7 } from '../src/services/tracking/interactions.service.js';
+import { measurePostgres } from './postgres-cpu.js';
 
 /** As many as a consumer stores at once by default (TRACKING_BATCH_SIZE). */
 const BATCH = Number(process.env.BATCH ?? 5000);
@@ -30,15 +30,6 @@ const ROUNDS = Math.ceil(Number(process.env.ROWS ?? 200_000) / BATCH);
 /** As in tracking.throughput: 200 campaigns and three types, so a batch touches ~600 counters. */
 const CAMPAIGNS = 200;
 const TYPES = ['click', 'view', 'like'] as const;
-
-/** CPU seconds used so far by every process named postgres; undefined off Linux. */
-function postgresSeconds(): number | undefined {
-  const table = processCpuTable();
-  if (!table) return undefined;
-  let seconds = 0;
-  for (const p of table.values()) if (p.name === 'postgres') seconds += p.seconds;
-  return seconds;
-}
 
 const interaction = (i: number): StoredInteraction => {
   const at = new Date(Date.now() - Math.floor(Math.random() * 1000)).toISOString();
@@ -75,21 +66,7 @@ async function measure(
   const batches = Array.from({ length: ROUNDS }, () =>
     Array.from({ length: BATCH }, (_, i) => interaction(i)),
   );
-  const before = postgresSeconds();
-  const start = performance.now();
-  for (const batch of batches) await store(batch);
-  const seconds = (performance.now() - start) / 1000;
-  const after = postgresSeconds();
-  const rows = ROUNDS * BATCH;
-  const cpu =
-    before === undefined || after === undefined
-      ? 'n/a'
-      : `${(((after - before) * 1e6) / rows).toFixed(1)} µs`;
-  console.log(
-    `${label.padEnd(48)} ${Math.round(rows / seconds)
-      .toLocaleString('en')
-      .padStart(8)} rows/s   PostgreSQL CPU per row ${cpu}`,
-  );
+  await measurePostgres(label, 'row', ROUNDS * BATCH, batches, store);
 }
 
 const log = createLogger('warn');
