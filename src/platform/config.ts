@@ -24,7 +24,13 @@ export interface Config {
   };
   db: { url: string | undefined; poolSize: number };
   /** Unset: events go through PostgreSQL; set: through NATS JetStream at this address. */
-  events: { natsUrl: string | undefined; natsReplicas: number; natsPrefix: string };
+  events: {
+    natsUrl: string | undefined;
+    natsReplicas: number;
+    natsPrefix: string;
+    /** PostgreSQL stream: how long a publish waits for others to share its write. */
+    publishLingerMs: number;
+  };
   dataDir: string;
   logLevel: LogLevel;
   /** Service names to mount; undefined mounts every known service. */
@@ -45,6 +51,10 @@ export const ENV_VARS = {
     doc: "names this deployment's JetStream streams and subjects, so deployments can share a NATS server",
   },
   NATS_REPLICAS: { default: '1', doc: 'copies of each JetStream stream (3 on a 3-node cluster)' },
+  EVENTS_PUBLISH_LINGER_MS: {
+    default: '5',
+    doc: 'PostgreSQL stream: how long a publish waits to share its write and commit with others (0: off)',
+  },
   DATA_DIR: { default: '.data', doc: 'where the embedded database and files live' },
   DB_POOL_SIZE: { default: '20', doc: 'connections in the pool of each process' },
   LOG_LEVEL: { default: 'info', doc: LOG_LEVELS.join(', ') },
@@ -153,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
       natsUrl: natsUrl(env),
       natsReplicas: envInt(env, 'NATS_REPLICAS', 1, 1, 5),
       natsPrefix: natsPrefix(env),
+      publishLingerMs: envInt(env, 'EVENTS_PUBLISH_LINGER_MS', 5, 0, 1000),
     },
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     logLevel: envOneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

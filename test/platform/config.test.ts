@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config.dataDir.endsWith('.data')).toBe(true);
     expect(config.logLevel).toBe('info');
     expect(config.services).toBeUndefined();
+    expect(config.events.publishLingerMs).toBe(5);
   });
 
   it('reads every variable', () => {
@@ -25,10 +26,12 @@ describe('loadConfig', () => {
       SHUTDOWN_TIMEOUT_MS: '500',
       MAX_EVENT_LOOP_DELAY_MS: '0',
       MAX_DB_WAITING: '7',
+      EVENTS_PUBLISH_LINGER_MS: '0',
     });
     expect(config).toMatchObject({
       http: { host: '0.0.0.0', port: 9000, shutdownTimeoutMs: 500, maxEventLoopDelayMs: 0, maxDbWaiting: 7 },
       db: { url: 'postgres://u:p@db:5432/x', poolSize: 5 },
+      events: { publishLingerMs: 0 },
       dataDir: '/tmp/x',
       logLevel: 'debug',
       services: ['shop', 'tracking'],
@@ -39,6 +42,7 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, 'PORT', 'integer from 0 to 65535'],
     [{ PORT: '70000' }, 'PORT', 'integer'],
     [{ DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE', 'from 1'],
+    [{ EVENTS_PUBLISH_LINGER_MS: '-1' }, 'EVENTS_PUBLISH_LINGER_MS', 'from 0 to 1000'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'one of fatal, error'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', 'must be a URL'],
     [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL', 'postgres://'],

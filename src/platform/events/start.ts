@@ -20,7 +20,13 @@ export const eventsSchema = {
 /** PostgreSQL unless NATS_URL names a JetStream server; the broker is never picked up unasked. */
 export async function startEventBus(config: Config, pool: pg.Pool, log: Logger): Promise<EventBus> {
   const natsUrl = config.events.natsUrl;
-  if (!natsUrl) return createPostgresBus({ pool, log: log.child({ bus: 'postgres' }) });
+  if (!natsUrl) {
+    return createPostgresBus({
+      pool,
+      log: log.child({ bus: 'postgres' }),
+      publishLingerMs: config.events.publishLingerMs,
+    });
+  }
   const { createJetStreamBus } = await import('./jetstream.js');
   return createJetStreamBus({
     url: natsUrl,
