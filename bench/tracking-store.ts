@@ -1,8 +1,10 @@
 /**
  * What storing an interaction costs PostgreSQL, and which part of the table costs what: the
- * tracking worker's own statement (`storeInteractions`) on the table its migration creates, then
- * the same with the secondary indexes dropped one by one, and a bare INSERT without the counters.
- * Prints rows/s and the PostgreSQL CPU per row (read from /proc, so Linux only).
+ * tracking worker's own way (`copyAndCount`: COPY in binary, then the counters) on the table its
+ * migration creates, then its way for redeliveries (`storeInteractions`, one INSERT … ON CONFLICT
+ * statement), then the worker's way with the secondary indexes dropped one by one, and a bare
+ * INSERT without the counters. Prints rows/s and the PostgreSQL CPU per row (read from /proc, so
+ * Linux only).
  *
  *   npm run bench:tracking                  # embedded PostgreSQL under .data/bench-tracking
  *   BATCH=1000 npm run bench:tracking       # rows per statement (default 5000, as the worker)
@@ -19,7 +21,7 @@ import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { migrateService } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import { tracking } from '../src/services/tracking/index.js';
-import { storeInteractions } from '../src/services/tracking/interactions.repository.js';
+import { copyAndCount, storeInteractions } from '../src/services/tracking/interactions.repository.js';
 import type { StoredInteraction } from '../src/services/tracking/interactions.rules.js';
 import { uuidV7 } from '../src/services/tracking/interactions.service.js';
 import { measurePostgres } from './postgres-cpu.js';
@@ -84,14 +86,17 @@ const database = createDatabase({ url: url.toString(), poolSize: 1 }, log);
 try {
   await migrateService(database.db, tracking, log);
   console.log(`${ROUNDS} statements of ${BATCH} interactions on ${CAMPAIGNS} campaigns, each way`);
-  const store = (batch: StoredInteraction[]) => storeInteractions(database.db, batch);
-  await measure(database, 'as shipped: 3 indexes + counters', store);
-  await measure(database, '3 indexes, no counters', (b) => insertOnly(database, b));
+  const store = (batch: StoredInteraction[]) => copyAndCount(database.pool, database.db, batch);
+  await measure(database, 'as shipped: COPY, 3 indexes + counters', store);
+  await measure(database, 'INSERT … ON CONFLICT, 3 indexes + counters', (b) =>
+    storeInteractions(database.db, b),
+  );
+  await measure(database, 'INSERT, 3 indexes, no counters', (b) => insertOnly(database, b));
   await sql`DROP INDEX tracking.interactions_time`.execute(database.db);
-  await measure(database, 'without the time index, + counters', store);
+  await measure(database, 'COPY, without the time index, + counters', store);
   await sql`DROP INDEX tracking.interactions_campaign_time`.execute(database.db);
-  await measure(database, 'primary key only, + counters', store);
-  await measure(database, 'primary key only, no counters', (b) => insertOnly(database, b));
+  await measure(database, 'COPY, primary key only, + counters', store);
+  await measure(database, 'INSERT, primary key only, no counters', (b) => insertOnly(database, b));
 } finally {
   await database.close();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);

@@ -1,4 +1,6 @@
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
+import { copyInteractions } from './interactions.copy.js';
 import type { StoredInteraction } from './interactions.rules.js';
 import type { Cursor, InteractionRow } from './interactions.service.js';
 
@@ -47,6 +49,92 @@ export async function storeInteractions(db: Db, batch: StoredInteraction[], slot
     )
     SELECT count(*)::int AS stored FROM stored`.execute(db);
   return rows[0]!.stored;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const SEP = '\u0000'; // cannot occur in stored text
+
+/** Counts of a batch per counter row, in the arrays the counter statement takes. */
+function countersOf(batch: StoredInteraction[]) {
+  const perType = new Map<string, number>();
+  const perDay = new Map<string, number>();
+  for (const r of batch) {
+    // Canonical instants are UTC: the day is their first ten characters.
+    const key = r.occurred_at.slice(0, 10) + SEP + r.campaign_id + SEP + r.interaction_type;
+    perType.set(key, (perType.get(key) ?? 0) + 1);
+    const day = r.received_at.slice(0, 10);
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  }
+  const days: string[] = [];
+  const campaigns: string[] = [];
+  const types: string[] = [];
+  for (const key of perType.keys()) {
+    const [day, campaign, type] = key.split(SEP) as [string, string, string];
+    days.push(day);
+    campaigns.push(campaign);
+    types.push(type);
+  }
+  return {
+    days,
+    campaigns,
+    types,
+    counts: [...perType.values()],
+    outcomeDays: [...perDay.keys()],
+    outcomeCounts: [...perDay.values()],
+  };
+}
+
+/**
+ * Stores a batch and counts it, as `storeInteractions` does, in about half the database CPU:
+ * one transaction of COPY (binary), then the counters of every row. COPY stores all or nothing,
+ * so when it succeeds every row is new and counts. A batch holding an id already stored (a
+ * redelivery) fails COPY on the primary key; it is then stored by `storeInteractions`, which
+ * skips the ids it has and counts the others.
+ */
+export async function copyAndCount(
+  pool: pg.Pool,
+  db: Db,
+  batch: StoredInteraction[],
+  slot = 0,
+): Promise<number> {
+  if (batch.length === 0) return 0;
+  const c = countersOf(batch);
+  const client = await pool.connect();
+  let duplicate = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      await copyInteractions(client, batch);
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      duplicate = true;
+    }
+    if (!duplicate) {
+      // Counter rows in key order, as in storeInteractions: consumers wait, never deadlock.
+      await client.query(
+        `WITH per_type AS (
+           INSERT INTO tracking.daily_interactions AS d (day, campaign_id, interaction_type, count)
+           SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::bigint[]) ORDER BY 1, 2, 3
+           ON CONFLICT (day, campaign_id, interaction_type) DO UPDATE SET count = d.count + EXCLUDED.count
+         )
+         INSERT INTO tracking.daily_outcomes AS o (day, status, slot, count)
+         SELECT day, 'ok', $5::smallint, count FROM unnest($6::date[], $7::bigint[]) AS u(day, count) ORDER BY 1
+         ON CONFLICT (day, status, slot) DO UPDATE SET count = o.count + EXCLUDED.count`,
+        [c.days, c.campaigns, c.types, c.counts, slot, c.outcomeDays, c.outcomeCounts],
+      );
+    }
+    await client.query(duplicate ? 'ROLLBACK' : 'COMMIT');
+  } catch (err) {
+    // A connection that cannot even roll back is closed, not handed to the next caller.
+    const usable = await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+    client.release(!usable);
+    throw err;
+  }
+  client.release();
+  return duplicate ? storeInteractions(db, batch, slot) : batch.length;
 }
 
 export async function findInteraction(db: Db, id: string): Promise<InteractionRow | undefined> {

@@ -1,7 +1,7 @@
 import type { Delivery } from '../../platform/events/events.js';
 import type { ServiceContext } from '../../platform/service.js';
 import type { TrackingConfig } from './config.js';
-import { storeInteractions } from './interactions.repository.js';
+import { copyAndCount } from './interactions.repository.js';
 import { checkStored, receivedDay, type StoredInteraction } from './interactions.rules.js';
 import { TRACKING_GROUP, TRACKING_PARTITIONS, TRACKING_STREAM } from './interactions.service.js';
 import { countFailure } from './stats.repository.js';
@@ -31,7 +31,7 @@ export function storeBatch(ctx: ServiceContext) {
       // The same event published twice can come in one batch; the INSERT must see it once.
       rows.set(d.id, checked.value);
     }
-    const stored = await storeInteractions(ctx.db, [...rows.values()], batch[0]?.partition ?? 0);
+    const stored = await copyAndCount(ctx.pool, ctx.db, [...rows.values()], batch[0]?.partition ?? 0);
     ctx.log.debug({ delivered: batch.length, stored }, 'interactions stored');
   };
 }
