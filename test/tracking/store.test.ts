@@ -10,6 +10,7 @@ import {
   storeInteractions,
 } from '../../src/services/tracking/interactions.repository.js';
 import type { StoredInteraction } from '../../src/services/tracking/interactions.rules.js';
+import { canonicalMs } from '../../src/services/tracking/interactions.copy.js';
 import { createTestDatabase } from '../helpers.js';
 
 let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -152,5 +153,23 @@ describe('storing a batch with COPY (binary)', () => {
 
   it('an empty batch stores nothing', async () => {
     expect(await copyAndCount(database.pool, database.db, [])).toBe(0);
+  });
+});
+
+describe('canonicalMs', () => {
+  it('reads what toISOString writes as Date.parse does, over years 1 to 9999', () => {
+    const first = Date.parse('0001-01-01T00:00:00.000Z');
+    const last = Date.parse('9999-12-31T23:59:59.999Z');
+    // An odd step, so days, hours and milliseconds all vary; leap days and centuries included.
+    const step = Math.floor((last - first) / 49_999) + 7;
+    const wrong: string[] = [];
+    for (let t = first; t <= last; t += step) {
+      const iso = new Date(t).toISOString();
+      if (canonicalMs(iso) !== t) wrong.push(iso);
+    }
+    for (const iso of ['2000-02-29T12:00:00.000Z', '1900-03-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      if (canonicalMs(iso) !== Date.parse(iso)) wrong.push(iso);
+    }
+    expect(wrong).toEqual([]);
   });
 });
