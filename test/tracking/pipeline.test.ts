@@ -282,6 +282,25 @@ describe('the worker', () => {
     expect(await outcomes(http)).toEqual({ ok: before.ok + 1, error: before.error });
   });
 
+  it('stores a message as earlier versions published it, with the id in the data too', async () => {
+    const campaign = `c-${randomUUID()}`;
+    const id = randomUUID();
+    const at = new Date().toISOString();
+    await publish([
+      {
+        id,
+        key: campaign,
+        data: { ...anInteraction(campaign), interaction_id: id, timestamp: at, received_at: at },
+      },
+    ]);
+    await drained(app);
+    expect(await campaignCounts(http, campaign)).toEqual({ click: 1 });
+    expect((await http.get(`/tracking/interactions/${id}`)).body.data).toMatchObject({
+      id,
+      campaign_id: campaign,
+    });
+  });
+
   it('counts a message by the day it was received and the interaction by the day it happened', async () => {
     const campaign = `c-${randomUUID()}`;
     const data = {

@@ -8,9 +8,12 @@ import { canonicalInstant, parseInstant } from './time.js';
 export const INTERACTION_TYPES = ['click', 'view', 'like'] as const;
 export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
-/** An interaction as it travels through the stream. */
+/**
+ * An interaction as it travels through the stream. Its id is the event's id: carried once, it
+ * is a fifth less to write, store and parse for every event. Earlier messages also held it as
+ * `interaction_id`; the worker ignores fields it does not know.
+ */
 export interface InteractionEvent {
-  interaction_id: string;
   interaction_type: InteractionType;
   target_element_id: string;
   target_element_type: string;
@@ -21,7 +24,7 @@ export interface InteractionEvent {
   received_at: string;
 }
 
-export type InteractionInput = Omit<InteractionEvent, 'interaction_id' | 'received_at' | 'timestamp'> & {
+export type InteractionInput = Omit<InteractionEvent, 'received_at' | 'timestamp'> & {
   timestamp?: Date;
 };
 

@@ -50,7 +50,6 @@ export function interactionId(key: string | undefined, index?: number): string {
 /** `receivedAt`: ISO-8601 (toISOString), one string shared by every event of a request. */
 export function toEvent(id: string, input: InteractionInput, receivedAt: string): NewEvent {
   const data: InteractionEvent = {
-    interaction_id: id,
     interaction_type: input.interaction_type,
     target_element_id: input.target_element_id,
     target_element_type: input.target_element_type,
