@@ -10,7 +10,7 @@ import {
   storeInteractions,
 } from '../../src/services/tracking/interactions.repository.js';
 import type { StoredInteraction } from '../../src/services/tracking/interactions.rules.js';
-import { canonicalMs } from '../../src/services/tracking/interactions.copy.js';
+import { canonicalMs } from '../../src/services/tracking/time.js';
 import { createTestDatabase } from '../helpers.js';
 
 let scratch: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { StoredInteraction } from './interactions.rules.js';
+import { canonicalMs } from './time.js';
 
 /**
  * The fast way to store a batch: COPY in PostgreSQL's binary format. Binary values need no
@@ -58,34 +59,6 @@ function writeUuid(buf: Buffer, id: string, at: number): number {
     i += 2;
   }
   return at;
-}
-
-const digits = (s: string, from: number, count: number) => {
-  let v = 0;
-  for (let i = from; i < from + count; i++) v = v * 10 + s.charCodeAt(i) - 48;
-  return v;
-};
-
-/**
- * Milliseconds since 1970 of an instant in the shape toISOString writes (what the worker's
- * check leaves: years 1 to 9999), read from its fixed positions: a tenth of Date.parse's time.
- * Days from the civil date as in Howard Hinnant's `days_from_civil`.
- */
-export function canonicalMs(iso: string): number {
-  const m = digits(iso, 5, 2);
-  const y = digits(iso, 0, 4) - (m <= 2 ? 1 : 0);
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + digits(iso, 8, 2) - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  const days = era * 146097 + doe - 719468;
-  return (
-    days * 86_400_000 +
-    digits(iso, 11, 2) * 3_600_000 +
-    digits(iso, 14, 2) * 60_000 +
-    digits(iso, 17, 2) * 1000 +
-    digits(iso, 20, 3)
-  );
 }
 
 /** The COPY data of a batch: header, one tuple per row, trailer. */

@@ -25,6 +25,10 @@ export function uuidFromName(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** The text of the last millisecond uuidV7 stamped, kept for the ids that share it. */
+let prefixMs = -1;
+let prefix = '';
+
 /**
  * A time-ordered (version 7) UUID: ids made in the same moment sit side by side in the primary
  * key, so storing them touches a few hot index pages instead of one random page each.
@@ -32,9 +36,13 @@ export function uuidFromName(name: string): string {
 export function uuidV7(now = Date.now()): string {
   // randomUUID draws from a pooled buffer of entropy: a fresh random fill per id cost a tenth
   // of the intake's CPU. Its version nibble (index 14) becomes 7; the variant bits stay.
-  const random = randomUUID();
-  const time = now.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  if (now !== prefixMs) {
+    // A batch's ids share their millisecond: its text is made once for all of them.
+    const time = now.toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefixMs = now;
+  }
+  return prefix + randomUUID().slice(15);
 }
 
 /**

@@ -31,6 +31,13 @@ const inRange = (d: Date) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 99
 /** What `Date.prototype.toISOString` writes: every instant the intake stores looks like this. */
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** The number written by `count` digits of `text` from `from`. */
+function digitsAt(text: string, from: number, count: number): number {
+  let v = 0;
+  for (let k = from; k < from + count; k++) v = v * 10 + text.charCodeAt(k) - 48;
+  return v;
+}
+
 /**
  * Whether text in the toISOString shape names a real instant (no 02-30, no hour 24). The workers
  * check two instants per event: read by hand from the fixed positions, a fraction of the cost of
@@ -38,12 +45,34 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * worker's CPU in its profile).
  */
 function validCanonical(text: string): boolean {
-  const at = (i: number, n: number) => {
-    let v = 0;
-    for (let k = i; k < i + n; k++) v = v * 10 + text.charCodeAt(k) - 48;
-    return v;
-  };
-  return validDay(at(0, 4), at(5, 2), at(8, 2)) && at(11, 2) <= 23 && at(14, 2) <= 59 && at(17, 2) <= 59;
+  return (
+    validDay(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2)) &&
+    digitsAt(text, 11, 2) <= 23 &&
+    digitsAt(text, 14, 2) <= 59 &&
+    digitsAt(text, 17, 2) <= 59
+  );
+}
+
+/**
+ * Milliseconds since 1970 of an instant in the shape toISOString writes, years 1 to 9999 (what
+ * `canonicalInstant` returns), read from its fixed positions: a tenth of Date.parse's time.
+ * Days from the civil date as in Howard Hinnant's `days_from_civil`.
+ */
+export function canonicalMs(iso: string): number {
+  const m = digitsAt(iso, 5, 2);
+  const y = digitsAt(iso, 0, 4) - (m <= 2 ? 1 : 0);
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + digitsAt(iso, 8, 2) - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return (
+    days * 86_400_000 +
+    digitsAt(iso, 11, 2) * 3_600_000 +
+    digitsAt(iso, 14, 2) * 60_000 +
+    digitsAt(iso, 17, 2) * 1000 +
+    digitsAt(iso, 20, 3)
+  );
 }
 
 const isCanonical = (text: string) => text.length === 24 && CANONICAL.test(text);
