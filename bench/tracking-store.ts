@@ -7,7 +7,7 @@
  * Linux only).
  *
  *   npm run bench:tracking                  # embedded PostgreSQL under .data/bench-tracking
- *   BATCH=1000 npm run bench:tracking       # rows per statement (default 5000, as the worker)
+ *   BATCH=1000 npm run bench:tracking       # rows per batch (default 10,000, as the worker)
  *   DATABASE_URL=postgres://… npm run bench:tracking
  *
  * Works in a scratch database of its own, dropped at the end.
@@ -27,7 +27,7 @@ import { uuidV7 } from '../src/services/tracking/interactions.service.js';
 import { measurePostgres } from './postgres-cpu.js';
 
 /** As many as a consumer stores at once by default (TRACKING_BATCH_SIZE). */
-const BATCH = Number(process.env.BATCH ?? 5000);
+const BATCH = Number(process.env.BATCH ?? 10_000);
 const ROUNDS = Math.ceil(Number(process.env.ROWS ?? 200_000) / BATCH);
 /** As in tracking.throughput: 200 campaigns and three types, so a batch touches ~600 counters. */
 const CAMPAIGNS = 200;
@@ -85,7 +85,7 @@ url.pathname = `/${name}`;
 const database = createDatabase({ url: url.toString(), poolSize: 1 }, log);
 try {
   await migrateService(database.db, tracking, log);
-  console.log(`${ROUNDS} statements of ${BATCH} interactions on ${CAMPAIGNS} campaigns, each way`);
+  console.log(`${ROUNDS} batches of ${BATCH} interactions on ${CAMPAIGNS} campaigns, each way`);
   const store = (batch: StoredInteraction[]) => copyAndCount(database.pool, database.db, batch);
   await measure(database, 'as shipped: COPY, 3 indexes + counters', store);
   await measure(database, 'INSERT … ON CONFLICT, 3 indexes + counters', (b) =>

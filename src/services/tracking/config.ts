@@ -14,7 +14,7 @@ export const TRACKING_ENV = {
     doc: 'consumers of the tracking stream in each worker process (they share its 16 partitions)',
   },
   TRACKING_BATCH_SIZE: {
-    default: '5000',
+    default: '10000',
     doc: 'most interactions a consumer stores in one transaction',
   },
   TRACKING_LINGER_MS: {
@@ -30,7 +30,7 @@ export const TRACKING_ENV = {
 export function trackingConfig(env: Env): TrackingConfig {
   return {
     consumers: envInt(env, 'TRACKING_CONSUMERS', 2, 1, 64),
-    batchSize: envInt(env, 'TRACKING_BATCH_SIZE', 5000, 1, 10_000),
+    batchSize: envInt(env, 'TRACKING_BATCH_SIZE', 10_000, 1, 10_000),
     retryDelayMs: envInt(env, 'TRACKING_RETRY_DELAY_MS', 1000, 0, 60_000),
     lingerMs: envInt(env, 'TRACKING_LINGER_MS', 100, 0, 10_000),
   };
