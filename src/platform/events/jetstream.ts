@@ -66,6 +66,13 @@ export interface JetStreamBusOptions {
 // fetches newer events, so a crash does not reorder a key. The "still working" timer keeps a
 // long batch from being redelivered meanwhile.
 const DEFAULT_ACK_WAIT_MS = 3000;
+/**
+ * Messages a partition's consumer may hold unacknowledged, and so the most one pull asks for.
+ * Past the server's default of 1,000, a pull handed events out several times each: the contract
+ * test "a large batch from one partition" saw every one three times, and the tracking stream
+ * stalled with TRACKING_BATCH_SIZE 10,000.
+ */
+const MAX_ACK_PENDING = 10_000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_PUBLISH_RETRY_MS = 3000;
 const NANOS_PER_MS = 1_000_000;
@@ -207,8 +214,11 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     for (let tries = 1; ; tries++) {
       try {
         const info = await jsm.consumers.info(streamName(stream), name);
-        if (info.config.ack_wait !== ackWait) {
-          await jsm.consumers.update(streamName(stream), name, { ack_wait: ackWait });
+        if (info.config.ack_wait !== ackWait || info.config.max_ack_pending !== MAX_ACK_PENDING) {
+          await jsm.consumers.update(streamName(stream), name, {
+            ack_wait: ackWait,
+            max_ack_pending: MAX_ACK_PENDING,
+          });
         }
         return;
       } catch (err) {
@@ -220,6 +230,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           filter_subject: subjectOf(stream, partition),
           ack_policy: AckPolicy.Explicit,
           ack_wait: ackWait,
+          max_ack_pending: MAX_ACK_PENDING,
           deliver_policy: DeliverPolicy.All,
           // Retries and dead letters are counted here, as in the PostgreSQL adapter.
           max_deliver: -1,
@@ -515,7 +526,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           // NAK to an error. Sent back now, not kept alive by the keep-alive forever.
           for (const msg of inHand.values()) msg.respond('-NAK');
           inHand.clear();
-          const perPartition = Math.ceil(batchSize / owned.length);
+          const perPartition = Math.min(MAX_ACK_PENDING, Math.ceil(batchSize / owned.length));
           const settled = await Promise.allSettled(
             owned.map(async (partition) => {
               const msgs = await puller.pull(partition, perPartition);

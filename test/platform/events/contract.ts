@@ -112,6 +112,20 @@ export function eventBusContract(name: string, setup: () => Promise<BusFixture>)
       }
     });
 
+    it('a large batch from one partition: every event once, in order, on the first try', async () => {
+      const bus = await open();
+      const s = await stream(bus);
+      // One key, so one partition: more than a JetStream consumer lets be unacknowledged by default.
+      const sent = events(2500, 1);
+      await bus.publish(s, sent);
+      const seen = await collect(bus, { stream: s, group: 'g', batchSize: 10_000 });
+      await waitFor(() => seen.deliveries.length >= sent.length, 10_000, 'all deliveries');
+      await new Promise((r) => setTimeout(r, 300));
+      await seen.consumer.stop();
+      expect(seen.deliveries.map((d) => d.data.n)).toEqual(sent.map((_, i) => i));
+      expect(seen.deliveries.every((d) => d.attempt === 1)).toBe(true);
+    });
+
     it('publish resolves once the events are stored: another bus reads them after this one closed', async () => {
       const writer = await fixture.open();
       const s = await stream(writer);
