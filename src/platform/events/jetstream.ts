@@ -76,6 +76,8 @@ const MAX_ACK_PENDING = 10_000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_PUBLISH_RETRY_MS = 3000;
 const NANOS_PER_MS = 1_000_000;
+/** How often requests past their deadline are failed. */
+const SWEEP_MS = 50;
 
 // Names and subject tokens allow fewer characters than the port's names; two port names that
 // differ only in such characters would share a stream, which the port's names never do.
@@ -338,15 +340,24 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     let next = 0;
     const pending = new Map<
       string,
-      { resolve(m: Msg): void; reject(e: Error): void; timer: NodeJS.Timeout }
+      { resolve(m: Msg): void; reject(e: Error): void; deadline: number; timeoutMs: number }
     >();
     const failAll = (err: Error) => {
-      for (const p of pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(err);
-      }
+      for (const p of pending.values()) p.reject(err);
       pending.clear();
     };
+    // One sweep for every deadline, not a timer per request: at thousands of requests a second
+    // the timers were a good part of what the collector had to clear. A request may so fail up
+    // to SWEEP_MS after its deadline.
+    const sweep = setInterval(() => {
+      const now = performance.now();
+      for (const [token, p] of pending) {
+        if (p.deadline > now) continue;
+        pending.delete(token);
+        p.reject(new BusUnavailableError(`no answer from JetStream in ${p.timeoutMs} ms`));
+      }
+    }, SWEEP_MS);
+    sweep.unref();
     nc.subscribe(`${inbox}.*`, {
       callback: (err, msg) => {
         if (err) return failAll(unavailable('replies lost', err));
@@ -354,7 +365,6 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
         const p = pending.get(token);
         if (!p) return; // late: its request already timed out
         pending.delete(token);
-        clearTimeout(p.timer);
         // No one listens on the subject (no stream for it, or the consumer is gone).
         if (msg.headers?.code === 503 && msg.data.length === 0) p.reject(new Error('no responders'));
         else p.resolve(msg);
@@ -368,26 +378,22 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     const sendOutbox = () => {
       for (const send of outbox.splice(0)) send();
     };
-    return (subject: string, payload: string, timeoutMs: number, hdrs?: MsgHdrs) =>
+    const request = (subject: string, payload: string, timeoutMs: number, hdrs?: MsgHdrs) =>
       new Promise<Msg>((resolve, reject) => {
         if (!connected) return reject(new BusUnavailableError('NATS is disconnected'));
         const token = (next++).toString(36);
-        const timer = setTimeout(() => {
-          pending.delete(token);
-          reject(new BusUnavailableError(`no answer from JetStream in ${timeoutMs} ms`));
-        }, timeoutMs);
-        pending.set(token, { resolve, reject, timer });
+        pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs });
         outbox.push(() => {
           try {
             nc.publish(subject, payload, { reply: `${inbox}.${token}`, ...(hdrs ? { headers: hdrs } : {}) });
           } catch (err) {
             pending.delete(token);
-            clearTimeout(timer);
             reject(err instanceof Error ? err : new Error(String(err)));
           }
         });
         if (outbox.length === 1) setImmediate(sendOutbox);
       });
+    return Object.assign(request, { stop: () => clearInterval(sweep) });
   })();
 
   /** Stores one event; resolves on JetStream's PubAck (a duplicate id is acknowledged too). */
@@ -685,6 +691,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       consumers.clear();
       // Every ack, NAK and publish was confirmed by the server: nothing is left to flush.
       await nc.close();
+      requester.stop();
     },
   };
   return bus;
