@@ -1,11 +1,12 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase, testPool } from '../../helpers.js';
 import { migrateService } from '../../../src/platform/db/migrate.js';
 import { createDatabase } from '../../../src/platform/db/database.js';
 import { createLogger } from '../../../src/platform/logger.js';
+import { BusUnavailableError } from '../../../src/platform/events/events.js';
 import { createJetStreamBus } from '../../../src/platform/events/jetstream.js';
 import { eventsSchema } from '../../../src/platform/events/start.js';
 import { eventBusContract } from './contract.js';
@@ -22,6 +23,49 @@ if (!NATS_URL) {
     it.skip('NATS_URL is not set: JetStream adapter tests skipped', () => undefined);
   });
 } else {
+  describe('JetStream requests', () => {
+    it('a publish nobody answers fails with BusUnavailableError once its time is up, not before', async () => {
+      const database = await createTestDatabase();
+      const log = createLogger('warn');
+      const pool = testPool(database.url, 2);
+      const prefix = `silent${Date.now().toString(36)}`;
+      const bus = await createJetStreamBus({
+        url: NATS_URL,
+        pool,
+        log,
+        prefix,
+        timeoutMs: 300,
+        publishRetryMs: 600,
+      });
+      const nc = await connect({ servers: NATS_URL.split(',') });
+      const jsm = await jetstreamManager(nc);
+      try {
+        await bus.declare({ name: 'quiet', partitions: 1, groups: ['g'] });
+        await bus.publish('quiet', [{ id: crypto.randomUUID(), key: 'k', data: 1 }]);
+        // The stream goes, and something that never answers listens on its subject instead.
+        await jsm.streams.delete(`${prefix.toUpperCase()}_quiet`);
+        nc.subscribe(`${prefix}.quiet.*`, { callback: () => undefined });
+        await nc.flush();
+        const started = performance.now();
+        const failed = await bus.publish('quiet', [{ id: crypto.randomUUID(), key: 'k', data: 2 }]).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        const waited = performance.now() - started;
+        expect(failed).toBeInstanceOf(BusUnavailableError);
+        expect((failed as Error).message).toMatch(/no answer from JetStream in \d+ ms/);
+        expect(waited).toBeGreaterThanOrEqual(500);
+        expect(waited).toBeLessThan(5000);
+      } finally {
+        await bus.close();
+        await jsm.streams.delete(`${prefix.toUpperCase()}-DEAD_quiet`).catch(() => undefined);
+        await nc.close();
+        await pool.end();
+        await database.drop();
+      }
+    });
+  });
+
   eventBusContract('JetStream', async () => {
     const database = await createTestDatabase();
     const log = createLogger('warn');
