@@ -5,11 +5,19 @@ import { DEFAULT_BATCH_SIZE, type ConsumeOptions, type Consumer, type Delivery }
 /** What an adapter provides; the loop is the same for every adapter. */
 export interface ConsumerLoopSource<T> {
   assignment: Assignment;
-  /** The next messages of the owned partitions, each partition's in order; [] when none. */
-  fetch(owned: readonly number[]): Promise<Delivery<T>[]>;
+  /**
+   * The next messages of the owned partitions, each partition's in order; [] when none. With
+   * `more` false, only what the source already holds (the consumer is stopping).
+   */
+  fetch(owned: readonly number[], more: boolean): Promise<Delivery<T>[]>;
   ack(batch: Delivery<T>[]): Promise<void>;
   /** Schedules another try with backoff, or dead-letters after the last. */
   fail(delivery: Delivery<T>, error: string): Promise<void>;
+  /**
+   * Whether events taken from the broker wait to be handed out (a message carried more than a
+   * batch had room for): a stopping consumer hands them out before it leaves.
+   */
+  holding?(): boolean;
   /** Called before leaving the group (e.g. to close per-partition subscriptions). */
   close?(): Promise<void>;
 }
@@ -72,19 +80,26 @@ export function runConsumer<T>(
 
   const done = (async () => {
     let rebalancedAt = -Infinity;
-    while (!stopping) {
+    while (!stopping || source.holding?.()) {
       try {
-        if (performance.now() - rebalancedAt >= rebalanceEveryMs) {
-          await source.assignment.rebalance();
-          rebalancedAt = performance.now();
+        // A partition is given up only with nothing of it in hand: events held from a message
+        // that a batch took only part of are handed out first, in a batch of their own.
+        let handOutHeld = false;
+        if (!stopping && performance.now() - rebalancedAt >= rebalanceEveryMs) {
+          if (source.holding?.()) handOutHeld = true;
+          else {
+            await source.assignment.rebalance();
+            rebalancedAt = performance.now();
+          }
         }
         const owned = source.assignment.owned;
-        if (owned.length === 0) {
+        if (owned.length === 0 && !stopping) {
           await pause(Math.max(loop.idlePollMs, 200));
           continue;
         }
-        const batch = await source.fetch(owned);
+        const batch = await source.fetch(owned, !stopping && !handOutHeld);
         if (batch.length === 0) {
+          if (stopping) break;
           await pause(loop.idlePollMs);
           continue;
         }

@@ -89,7 +89,10 @@ export interface EventBus {
   /** Resolves once every event is durable; rejects (BusUnavailableError) if it cannot be. */
   publish(stream: string, events: NewEvent[]): Promise<void>;
   consume<T>(opts: ConsumeOptions<T>): Promise<Consumer>;
-  /** Messages published and not yet acknowledged by the group: the group's lag. */
+  /**
+   * What the group has not acknowledged yet: its lag, 0 once it has caught up. PostgreSQL counts
+   * events; JetStream counts messages (one per partition a publish touched).
+   */
   pending(stream: string, group: string): Promise<number>;
   deadLetters(stream: string, group: string, limit?: number): Promise<DeadLetter[]>;
   health(): Promise<BusHealth>;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -23,13 +23,14 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { joinGroup } from './assignment.js';
 import { runConsumer, type ConsumerLoopSource } from './consumer-loop.js';
+import { InHand, type Carrier } from './in-hand.js';
+import { byPartition, encodeSegments, type Stored } from './segments.js';
 import {
   BusUnavailableError,
   checkPublishable,
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
-  partitionOf,
   retryDelay,
   type ConsumeOptions,
   type Consumer,
@@ -78,6 +79,13 @@ const DEFAULT_PUBLISH_RETRY_MS = 3000;
 const NANOS_PER_MS = 1_000_000;
 /** How often requests past their deadline are failed. */
 const SWEEP_MS = 50;
+/** The server's default largest message, for a server that does not say. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+// A retried event travels alone, marked for the one group that failed it (every group's consumer
+// of a partition reads the partition's subject), with the tries it had and when it is due.
+const RETRY_GROUP = 'Crucible-Retry-Group';
+const RETRY_ATTEMPTS = 'Crucible-Attempts';
+const RETRY_AT = 'Crucible-Retry-At';
 
 // Names and subject tokens allow fewer characters than the port's names; two port names that
 // differ only in such characters would share a stream, which the port's names never do.
@@ -111,6 +119,36 @@ const partitionsIn = (info: StreamInfo): number => {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const isApiError = (err: unknown, code: number) => err instanceof JetStreamApiError && err.code === code;
+
+/**
+ * A message's id, for JetStream to drop a publish tried again: the event's own id for one event,
+ * else a digest of every id it carries (two publishes that merely start alike must not collide).
+ */
+function segmentId(events: Stored[]): string {
+  if (events.length === 1) return events[0]![0];
+  const hash = createHash('sha256');
+  for (const e of events) hash.update(e[0]);
+  return `segment-${hash.digest('base64url')}`;
+}
+
+/**
+ * The events a message carries: a JSON array of `[id, key, data]`, or, as published before
+ * messages carried several events, `{ key, data }` with the id in `Nats-Msg-Id`.
+ */
+function storedIn(msg: Msg): Stored[] {
+  const body = msg.json<unknown>();
+  if (Array.isArray(body)) {
+    for (const e of body) {
+      if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string')
+        throw new Error('a segment holds something that is not an [id, key, data] event');
+    }
+    return body as Stored[];
+  }
+  const one = body as { key?: unknown; data?: unknown } | null;
+  const id = msg.headers?.get('Nats-Msg-Id');
+  if (!one || typeof one.key !== 'string' || !id) throw new Error('neither a segment nor an event');
+  return [[id, one.key, one.data ?? null]];
+}
 
 /** What the ack subject of a delivered message tells (the server's own bookkeeping). */
 interface DeliveryMeta {
@@ -396,20 +434,44 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     return Object.assign(request, { stop: () => clearInterval(sweep) });
   })();
 
-  /** Stores one event; resolves on JetStream's PubAck (a duplicate id is acknowledged too). */
-  const publishOne = async (subject: string, stream: string, e: NewEvent, timeoutMs: number) => {
-    const h = headers();
-    h.set('Nats-Msg-Id', e.id);
+  /**
+   * Stores one message; resolves on JetStream's PubAck. A duplicate id (a publish tried again) is
+   * acknowledged without being stored twice.
+   */
+  const store = async (
+    subject: string,
+    stream: string,
+    id: string,
+    body: string,
+    timeoutMs: number,
+    h = headers(),
+  ) => {
+    h.set('Nats-Msg-Id', id);
     h.set('Nats-Expected-Stream', stream);
-    const reply = await requester(
-      subject,
-      JSON.stringify({ key: e.key, data: e.data ?? null }),
-      timeoutMs,
-      h,
-    );
+    const reply = await requester(subject, body, timeoutMs, h);
     const ack = reply.json<{ error?: { code: number; description: string } }>();
     if (ack.error)
       throw new Error(`JetStream refused the event (${ack.error.code}): ${ack.error.description}`);
+  };
+
+  /**
+   * A publish as messages: one per partition it touches (more if that would pass half the
+   * server's largest message), each carrying its events in order. Messages, not events, are what
+   * JetStream and its clients pay for: one per event held batches to 30,000 events/s.
+   */
+  const messagesOf = (stream: string, events: NewEvent[], partitions: number) => {
+    const maxBytes = Math.floor((nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) / 2);
+    const out: { subject: string; id: string; body: string }[] = [];
+    for (const [partition, list] of byPartition(events, partitions)) {
+      for (const segment of encodeSegments(list, maxBytes)) {
+        out.push({
+          subject: subjectOf(stream, partition),
+          id: segmentId(segment.events),
+          body: segment.json,
+        });
+      }
+    }
+    return out;
   };
 
   /** Acks, NAKs and TERMs are requests: the server's answer means it has applied them. */
@@ -460,9 +522,9 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       if (closed) throw new BusUnavailableError('the event bus is closed');
       if (events.length === 0) return;
       checkPublishable(events);
-      const partitions = await partitionCount(stream);
+      const messages = messagesOf(stream, events, await partitionCount(stream));
       // A lost node or a reconnect is usually over within a second or two: ride it out before
-      // refusing. Retrying is safe: the event id is the message id, so JetStream stores it once.
+      // refusing. Retrying is safe: each message keeps its id, so JetStream stores it once.
       const deadline = Date.now() + publishRetryMs;
       for (let attempt = 1; ; attempt++) {
         try {
@@ -471,11 +533,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
             250,
             Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, deadline - Date.now()),
           );
-          await Promise.all(
-            events.map((e) =>
-              publishOne(subjectOf(stream, partitionOf(e.key, partitions)), streamName(stream), e, timeout),
-            ),
-          );
+          await Promise.all(messages.map((m) => store(m.subject, streamName(stream), m.id, m.body, timeout)));
           return;
         } catch (err) {
           const pause = Math.min(1000, 50 * 2 ** attempt);
@@ -506,121 +564,198 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
       const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
       const baseDelay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-      const inHand = new Map<Delivery<T>, Msg>();
+      const inHand = new InHand<Msg, T>();
+      // Events per message in each partition's last pull: how many messages the next pull asks
+      // for. Unknown at first, so the first pull asks for one.
+      const perMessage = new Map<number, number>();
       const puller = createPuller(stream, group);
 
       // A batch may take longer than the ack wait: "still working" keeps JetStream from handing
       // its messages to someone else meanwhile.
       const keepAlive = setInterval(
         () => {
-          for (const msg of inHand.values()) msg.respond('+WPI');
+          for (const msg of inHand.messages()) msg.respond('+WPI');
         },
         Math.max(200, Math.floor(ackWaitMs / 3)),
       );
       keepAlive.unref();
 
-      const msgOf = (d: Delivery<T>) => {
-        const msg = inHand.get(d);
-        if (!msg) throw new Error(`message ${d.id} is not in hand`);
-        return msg;
+      /**
+       * Takes a pulled message's events in hand; returns how many. None if it is not for this
+       * group to handle now: another group's retry (acknowledged), a retry on its way in (sent
+       * back for its delay), not an event at all (removed).
+       */
+      const receive = (msg: Msg, partition: number, waits: Promise<unknown>[]): number => {
+        const meta = parseAckSubject(msg.reply ?? '');
+        const h = msg.headers;
+        const retryOf = h?.get(RETRY_GROUP);
+        if (retryOf && retryOf !== group) {
+          msg.respond('+ACK');
+          return 0;
+        }
+        // A retry's first delivery only starts its delay, so each later one is a try.
+        const before = Number(h?.get(RETRY_ATTEMPTS) || 0);
+        if (before > 0 && meta.deliveries === 1) {
+          const delay = Math.max(0, Number(h?.get(RETRY_AT)) - Date.now()) * NANOS_PER_MS;
+          waits.push(confirm(msg, `-NAK ${JSON.stringify({ delay })}`).catch(() => undefined));
+          return 0;
+        }
+        const attempt = before > 0 ? before + meta.deliveries - 1 : meta.deliveries;
+        let stored: Stored[];
+        try {
+          stored = storedIn(msg);
+        } catch (err) {
+          // Not ours (published to our subjects by hand): it would come back forever.
+          log.error({ err, stream, subject: msg.subject }, 'not an event; removed');
+          msg.respond('+TERM');
+          return 0;
+        }
+        if (stored.length === 0) {
+          msg.respond('+ACK');
+          return 0;
+        }
+        const { publishedAt } = meta;
+        const events = stored.map(([id, key, data]): Delivery<T> => {
+          return { id, key, data: data as T, partition, attempt, publishedAt };
+        });
+        inHand.add(msg, partition, meta.streamSeq, events);
+        return events.length;
+      };
+
+      /** Acknowledges messages whose every event is settled, then gives them up. */
+      const ackAll = async (done: Carrier<Msg, T>[]) => {
+        // A partition's consumer applies acks in the order they come: the answer to its last
+        // one vouches for the others, so one round trip per partition, not per message.
+        const lastOf = new Map<number, Msg>();
+        for (const c of done) {
+          lastOf.get(c.partition)?.respond('+ACK');
+          lastOf.set(c.partition, c.msg);
+        }
+        await Promise.all([...lastOf.values()].map((msg) => confirm(msg, '+ACK')));
+        inHand.remove(done);
+      };
+
+      const deadLetter = async (d: Delivery<T>, error: string) => {
+        await options.deadLetter?.(d, error);
+        const dead = {
+          id: d.id,
+          key: d.key,
+          data: d.data,
+          partition: d.partition,
+          attempts: d.attempt,
+          error,
+          failedAt: new Date().toISOString(),
+        };
+        try {
+          await js.publish(deadSubject(stream, group), JSON.stringify(dead), {
+            msgID: `${d.id}.${safe(group)}`,
+            expect: { streamName: deadStreamName(stream) },
+          });
+        } catch (err) {
+          throw unavailable('dead letter not stored', err);
+        }
       };
 
       const source: ConsumerLoopSource<T> = {
         assignment,
-        async fetch(owned) {
-          // The loop fetches once the last batch is settled: what is still here lost its ack or
-          // NAK to an error. Sent back now, not kept alive by the keep-alive forever.
-          for (const msg of inHand.values()) msg.respond('-NAK');
-          inHand.clear();
-          const perPartition = Math.min(MAX_ACK_PENDING, Math.ceil(batchSize / owned.length));
-          const settled = await Promise.allSettled(
-            owned.map(async (partition) => {
-              const msgs = await puller.pull(partition, perPartition);
-              return msgs.map((msg) => ({ msg, partition, meta: parseAckSubject(msg.reply ?? '') }));
-            }),
-          );
-          // What the other partitions delivered is handed out all the same: dropped, it would
-          // come back only after the ack wait, behind the messages that follow it.
-          const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-          if (failed.length === settled.length) throw failed[0];
-          if (failed.length > 0)
-            log.warn({ err: failed[0], stream, group }, 'some partitions could not be pulled');
-          return (
-            settled
-              .flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
-              // Publish order across partitions too, as far as the stream sequence tells it.
-              .sort((a, b) => a.meta.streamSeq - b.meta.streamSeq)
-              .flatMap(({ msg, partition, meta }) => {
-                let body: { key: string; data: T };
-                try {
-                  body = msg.json<{ key: string; data: T }>();
-                } catch (err) {
-                  // Not ours (published to our subjects by hand): it would come back forever.
-                  log.error({ err, stream, subject: msg.subject }, 'not an event; removed');
-                  msg.respond('+TERM');
-                  return [];
-                }
-                const d: Delivery<T> = {
-                  id: msg.headers?.get('Nats-Msg-Id') ?? '',
-                  key: body.key,
-                  data: body.data,
-                  partition,
-                  attempt: meta.deliveries,
-                  publishedAt: meta.publishedAt,
-                };
-                inHand.set(d, msg);
-                return [d];
-              })
-          );
+        async fetch(owned, more) {
+          // The loop fetches once the last batch is settled: a message still here that is not
+          // merely waiting to be handed out lost its ack or NAK to an error. It goes back now,
+          // whole, with the rest (so its partition's order holds), not kept alive forever.
+          if (inHand.stale()) for (const msg of inHand.release()) msg.respond('-NAK');
+          const mine = new Set(owned);
+          for (const msg of inHand.release((p) => mine.has(p))) msg.respond('-NAK');
+          if (more) await pullInto(owned);
+          return inHand.take(batchSize);
         },
+        holding: () => inHand.holding(),
         async ack(batch) {
-          // A partition's consumer applies acks in the order they come: the answer to its last
-          // one vouches for the others, so one round trip per partition, not per message.
-          const lastOf = new Map<number, Msg>();
-          for (const d of batch) {
-            const msg = msgOf(d);
-            const previous = lastOf.get(d.partition);
-            if (previous) previous.respond('+ACK');
-            lastOf.set(d.partition, msg);
-          }
-          await Promise.all([...lastOf.values()].map((msg) => confirm(msg, '+ACK')));
-          for (const d of batch) inHand.delete(d);
+          await ackAll(inHand.settle(batch));
         },
         async fail(d, error) {
-          const msg = msgOf(d);
-          if (d.attempt >= maxAttempts) {
-            await options.deadLetter?.(d, error);
-            const dead = {
-              id: d.id,
-              key: d.key,
-              data: d.data,
-              partition: d.partition,
-              attempts: d.attempt,
-              error,
-              failedAt: new Date().toISOString(),
-            };
-            try {
-              await js.publish(deadSubject(stream, group), JSON.stringify(dead), {
-                msgID: `${d.id}.${safe(group)}`,
-                expect: { streamName: deadStreamName(stream) },
-              });
-            } catch (err) {
-              throw unavailable('dead letter not stored', err);
+          const carrier = inHand.carrier(d);
+          if (carrier.size === 1) {
+            // The message is this event alone: JetStream itself delays it, or it is removed.
+            if (d.attempt >= maxAttempts) {
+              await deadLetter(d, error);
+              await confirm(carrier.msg, '+TERM');
+            } else {
+              const delay = retryDelay(baseDelay, d.attempt) * NANOS_PER_MS;
+              await confirm(carrier.msg, `-NAK ${JSON.stringify({ delay })}`);
             }
-            await confirm(msg, '+TERM');
-          } else {
-            const delay = retryDelay(baseDelay, d.attempt) * NANOS_PER_MS;
-            await confirm(msg, `-NAK ${JSON.stringify({ delay })}`);
+            inHand.settle([d]);
+            inHand.remove([carrier]);
+            return;
           }
-          inHand.delete(d);
+          // Its neighbours go on: the event leaves its message as a message of its own (stored
+          // before the old one is acknowledged, so a crash in between repeats it, never loses it).
+          if (d.attempt >= maxAttempts) await deadLetter(d, error);
+          else {
+            const h = headers();
+            h.set(RETRY_GROUP, group);
+            h.set(RETRY_ATTEMPTS, String(d.attempt));
+            h.set(RETRY_AT, String(Date.now() + retryDelay(baseDelay, d.attempt)));
+            const body = JSON.stringify([[d.id, d.key, d.data ?? null]]);
+            try {
+              await store(
+                carrier.msg.subject,
+                streamName(stream),
+                `${d.id}.${safe(group)}.${d.attempt}`,
+                body,
+                timeout,
+                h,
+              );
+            } catch (err) {
+              throw unavailable('retry not stored', err);
+            }
+          }
+          await ackAll(inHand.settle([d]));
         },
         close() {
           clearInterval(keepAlive);
-          for (const msg of inHand.values()) msg.respond('-NAK');
+          for (const msg of inHand.release()) msg.respond('-NAK');
           puller.close();
           return Promise.resolve();
         },
       };
+
+      /**
+       * Pulls each owned partition's next messages into `inHand`: enough, by the partition's last
+       * pull, to make its share of a batch with what it already holds.
+       */
+      const pullInto = async (owned: readonly number[]) => {
+        const share = Math.ceil(batchSize / owned.length);
+        const held = inHand.held();
+        const wanted = owned.flatMap((partition) => {
+          const room = share - (held.get(partition) ?? 0);
+          if (room <= 0) return [];
+          const per = perMessage.get(partition);
+          const count = per ? Math.min(MAX_ACK_PENDING, Math.max(1, Math.floor(room / per))) : 1;
+          return [{ partition, count }];
+        });
+        const settled = await Promise.allSettled(
+          wanted.map(async ({ partition, count }) => ({
+            partition,
+            msgs: await puller.pull(partition, count),
+          })),
+        );
+        // What the other partitions delivered is handed out all the same: dropped, it would
+        // come back only after the ack wait, behind the messages that follow it.
+        const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+        if (failed.length > 0 && failed.length === settled.length) throw failed[0];
+        if (failed.length > 0)
+          log.warn({ err: failed[0], stream, group }, 'some partitions could not be pulled');
+        const waits: Promise<unknown>[] = [];
+        for (const r of settled) {
+          if (r.status !== 'fulfilled' || r.value.msgs.length === 0) continue;
+          const { partition, msgs } = r.value;
+          let most = 1;
+          for (const msg of msgs) most = Math.max(most, receive(msg, partition, waits));
+          perMessage.set(partition, most);
+        }
+        await Promise.all(waits);
+      };
+
       const consumer = runConsumer(source, options, { log, idlePollMs: opts.idlePollMs ?? 50 });
       consumers.add(consumer);
       return {

@@ -7,7 +7,6 @@ import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
-  partitionOf,
   retryDelay,
   type ConsumeOptions,
   type Consumer,
@@ -19,6 +18,7 @@ import {
 } from './events.js';
 import { runConsumer, type ConsumerLoopSource } from './consumer-loop.js';
 import { PublishCoalescer } from './coalescer.js';
+import { byPartition, type Stored } from './segments.js';
 
 export interface PostgresBusOptions {
   pool: pg.Pool;
@@ -48,21 +48,6 @@ interface Segment {
   seq: string;
   unsettled: number;
   rest: Stored[];
-}
-
-/** How a segment stores an event: [id, key, data]. */
-type Stored = [string, string, unknown];
-
-/** Events grouped by partition, each group in publish order. */
-function byPartition(events: NewEvent[], partitions: number): Map<number, Stored[]> {
-  const parts = new Map<number, Stored[]>();
-  for (const e of events) {
-    const part = partitionOf(e.key, partitions);
-    let list = parts.get(part);
-    if (!list) parts.set(part, (list = []));
-    list.push([e.id, e.key, e.data ?? null]);
-  }
-  return parts;
 }
 
 /** Stores `segments` segments (part, count, data from $2 on) for each group of stream $1. */

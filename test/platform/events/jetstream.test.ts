@@ -1,15 +1,15 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, testPool } from '../../helpers.js';
 import { migrateService } from '../../../src/platform/db/migrate.js';
 import { createDatabase } from '../../../src/platform/db/database.js';
 import { createLogger } from '../../../src/platform/logger.js';
-import { BusUnavailableError } from '../../../src/platform/events/events.js';
+import { BusUnavailableError, type Delivery, type EventBus } from '../../../src/platform/events/events.js';
 import { createJetStreamBus } from '../../../src/platform/events/jetstream.js';
 import { eventsSchema } from '../../../src/platform/events/start.js';
-import { eventBusContract } from './contract.js';
+import { eventBusContract, waitFor } from './contract.js';
 
 const NATS_URL = process.env.NATS_URL;
 const LEASE_TTL_MS = 1000;
@@ -66,6 +66,80 @@ if (!NATS_URL) {
     });
   });
 
+  describe('JetStream messages', () => {
+    /** A bus on a stream of its own (prefix), with one group 'g'; removed afterwards. */
+    const onStream = async (
+      partitions: number,
+      use: (bus: EventBus, nc: NatsConnection, prefix: string) => Promise<void>,
+    ) => {
+      const database = await createTestDatabase();
+      const log = createLogger('warn');
+      const migrator = createDatabase({ url: database.url, poolSize: 2 }, log);
+      await migrateService(migrator.db, eventsSchema, log);
+      await migrator.close();
+      const pool = testPool(database.url, 4);
+      const prefix = `msgs${Date.now().toString(36)}`;
+      const bus = await createJetStreamBus({ url: NATS_URL, pool, log, prefix, idlePollMs: 20 });
+      const nc = await connect({ servers: NATS_URL.split(',') });
+      const jsm = await jetstreamManager(nc);
+      try {
+        await bus.declare({ name: 's', partitions, groups: ['g'] });
+        await use(bus, nc, prefix);
+      } finally {
+        await bus.close();
+        for (const name of ['_s', '-DEAD_s'])
+          await jsm.streams.delete(`${prefix.toUpperCase()}${name}`).catch(() => undefined);
+        await nc.close();
+        await pool.end();
+        await database.drop();
+      }
+    };
+    const consumeAll = async (bus: EventBus, count: number) => {
+      const seen: Delivery<{ n: number }>[] = [];
+      const consumer = await bus.consume<{ n: number }>({
+        stream: 's',
+        group: 'g',
+        batchSize: 10_000,
+        handle: async (batch) => {
+          seen.push(...batch);
+        },
+      });
+      await waitFor(() => seen.length >= count, 10_000, `${count} events`);
+      await waitFor(async () => (await bus.pending('s', 'g')) === 0, 10_000, 'nothing pending');
+      await consumer.stop();
+      return seen;
+    };
+
+    it('a publish larger than the server takes in one message goes as several, delivered in order', async () => {
+      await onStream(1, async (bus, nc) => {
+        const limit = nc.info!.max_payload;
+        // About 1.5 times the largest message, all on one key.
+        const count = Math.ceil((limit * 1.5) / 1000);
+        const sent = Array.from({ length: count }, (_, n) => ({
+          id: crypto.randomUUID(),
+          key: 'one',
+          data: { n, pad: 'x'.repeat(900) },
+        }));
+        await bus.publish('s', sent);
+        expect(await bus.pending('s', 'g')).toBeGreaterThanOrEqual(3);
+        const seen = await consumeAll(bus, count);
+        expect(seen.map((d) => d.data.n)).toEqual(sent.map((e) => e.data.n));
+        expect(seen.every((d) => d.attempt === 1)).toBe(true);
+      });
+    });
+
+    it('a message as published before messages carried several events is delivered too', async () => {
+      await onStream(1, async (bus, nc, prefix) => {
+        const id = crypto.randomUUID();
+        await jetstream(nc).publish(`${prefix}.s.0`, JSON.stringify({ key: 'old', data: { n: 7 } }), {
+          msgID: id,
+        });
+        const seen = await consumeAll(bus, 1);
+        expect(seen).toMatchObject([{ id, key: 'old', data: { n: 7 }, attempt: 1 }]);
+      });
+    });
+  });
+
   eventBusContract('JetStream', async () => {
     const database = await createTestDatabase();
     const log = createLogger('warn');
@@ -104,6 +178,7 @@ if (!NATS_URL) {
         ACK_WAIT_MS: String(ACK_WAIT_MS),
       },
       redeliveryMs: LEASE_TTL_MS * 2 + ACK_WAIT_MS,
+      pendingCounts: 'messages',
       async cleanup() {
         for (const pool of pools) await pool.end().catch(() => undefined);
         const nc = await connect({ servers: NATS_URL.split(',') });

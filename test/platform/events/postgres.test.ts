@@ -24,6 +24,7 @@ eventBusContract('PostgreSQL', async () => {
     },
     childEnv: { BUS_KIND: 'postgres', DATABASE_URL: database.url, LEASE_TTL_MS: String(LEASE_TTL_MS) },
     redeliveryMs: LEASE_TTL_MS * 2,
+    pendingCounts: 'events',
     async cleanup() {
       for (const pool of pools) await pool.end().catch(() => undefined);
       await database.drop();
