@@ -23,6 +23,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { joinGroup } from './assignment.js';
 import { runConsumer, type ConsumerLoopSource } from './consumer-loop.js';
+import { PublishCoalescer } from './coalescer.js';
 import { InHand, type Carrier } from './in-hand.js';
 import { byPartition, encodeSegments, type Stored } from './segments.js';
 import {
@@ -483,6 +484,33 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     }
   };
 
+  /**
+   * Stores a publish's messages. A lost node or a reconnect is usually over within a second or
+   * two: ride it out before refusing. Retrying is safe: each message keeps its id, so JetStream
+   * stores it once.
+   */
+  const storeEvents = async (stream: string, events: NewEvent[]) => {
+    const messages = messagesOf(stream, events, await partitionCount(stream));
+    const deadline = Date.now() + publishRetryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!connected) throw new Error('NATS is disconnected');
+        const timeout = Math.max(250, Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, deadline - Date.now()));
+        await Promise.all(messages.map((m) => store(m.subject, streamName(stream), m.id, m.body, timeout)));
+        return;
+      } catch (err) {
+        const pause = Math.min(1000, 50 * 2 ** attempt);
+        if (closed || Date.now() + pause >= deadline) throw unavailable('events not stored', err);
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  };
+  // Publishes that arrive while one is being stored go together in the next: fewer, larger
+  // messages, with no wait when the bus is idle. One 15 s run each way, 4 clients sending
+  // 1,000-event batches: 36,464 → 40,069 events/s end to end; single POSTs asked at 5,000/s:
+  // 3,498 → 4,127/s taken, nats-server CPU per event 90.6 → 64.0 µs.
+  const coalescer = new PublishCoalescer(storeEvents);
+
   const bus: EventBus = {
     kind: 'jetstream',
 
@@ -521,26 +549,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     async publish(stream: string, events: NewEvent[]) {
       if (closed) throw new BusUnavailableError('the event bus is closed');
       if (events.length === 0) return;
-      checkPublishable(events);
-      const messages = messagesOf(stream, events, await partitionCount(stream));
-      // A lost node or a reconnect is usually over within a second or two: ride it out before
-      // refusing. Retrying is safe: each message keeps its id, so JetStream stores it once.
-      const deadline = Date.now() + publishRetryMs;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          if (!connected) throw new Error('NATS is disconnected');
-          const timeout = Math.max(
-            250,
-            Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, deadline - Date.now()),
-          );
-          await Promise.all(messages.map((m) => store(m.subject, streamName(stream), m.id, m.body, timeout)));
-          return;
-        } catch (err) {
-          const pause = Math.min(1000, 50 * 2 ** attempt);
-          if (closed || Date.now() + pause >= deadline) throw unavailable('events not stored', err);
-          await new Promise((r) => setTimeout(r, pause));
-        }
-      }
+      await coalescer.publish(stream, events);
     },
 
     async consume<T>(options: ConsumeOptions<T>): Promise<Consumer> {
@@ -824,6 +833,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       closed = true;
       await Promise.all([...consumers].map((c) => c.stop()));
       consumers.clear();
+      await coalescer.drain();
       // Every ack, NAK and publish was confirmed by the server: nothing is left to flush.
       await nc.close();
       requester.stop();

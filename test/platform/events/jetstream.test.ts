@@ -128,6 +128,21 @@ if (!NATS_URL) {
       });
     });
 
+    it('publishes made while one is being stored share the next messages', async () => {
+      await onStream(1, async (bus) => {
+        const sent = Array.from({ length: 10 }, (_, n) => ({
+          id: crypto.randomUUID(),
+          key: `k${n}`,
+          data: { n },
+        }));
+        await Promise.all(sent.map((e) => bus.publish('s', [e])));
+        // The first goes alone; the nine that came meanwhile go together in the next.
+        expect(await bus.pending('s', 'g')).toBe(2);
+        const seen = await consumeAll(bus, sent.length);
+        expect(seen.map((d) => d.data.n)).toEqual(sent.map((e) => e.data.n));
+      });
+    });
+
     it('a message as published before messages carried several events is delivered too', async () => {
       await onStream(1, async (bus, nc, prefix) => {
         const id = crypto.randomUUID();
