@@ -28,7 +28,6 @@ import { InHand, type Carrier } from './in-hand.js';
 import { byPartition, encodeSegments, type Stored } from './segments.js';
 import {
   BusUnavailableError,
-  checkPublishable,
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
