@@ -573,8 +573,9 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
       const baseDelay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
       const inHand = new InHand<Msg, T>();
-      // Events per message in each partition's last pull: how many messages the next pull asks
-      // for. Unknown at first, so the first pull asks for one.
+      // Events per message in each partition's last pull, on average: how many messages the next
+      // pull asks for. (By the largest, batches came out half full: coalesced publishes make
+      // messages of very different sizes.) Unknown at first, so the first pull asks for one.
       const perMessage = new Map<number, number>();
       const puller = createPuller(stream, group);
 
@@ -757,9 +758,9 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
         for (const r of settled) {
           if (r.status !== 'fulfilled' || r.value.msgs.length === 0) continue;
           const { partition, msgs } = r.value;
-          let most = 1;
-          for (const msg of msgs) most = Math.max(most, receive(msg, partition, waits));
-          perMessage.set(partition, most);
+          let taken = 0;
+          for (const msg of msgs) taken += receive(msg, partition, waits);
+          perMessage.set(partition, Math.max(1, taken / msgs.length));
         }
         await Promise.all(waits);
       };
