@@ -10,7 +10,7 @@ export interface TrackingConfig {
 
 export const TRACKING_ENV = {
   TRACKING_CONSUMERS: {
-    default: '2',
+    default: '4',
     doc: 'consumers of the tracking stream in each worker process (they share its 16 partitions)',
   },
   TRACKING_BATCH_SIZE: {
@@ -29,7 +29,7 @@ export const TRACKING_ENV = {
 
 export function trackingConfig(env: Env): TrackingConfig {
   return {
-    consumers: envInt(env, 'TRACKING_CONSUMERS', 2, 1, 64),
+    consumers: envInt(env, 'TRACKING_CONSUMERS', 4, 1, 64),
     batchSize: envInt(env, 'TRACKING_BATCH_SIZE', 10_000, 1, 10_000),
     retryDelayMs: envInt(env, 'TRACKING_RETRY_DELAY_MS', 1000, 0, 60_000),
     lingerMs: envInt(env, 'TRACKING_LINGER_MS', 100, 0, 10_000),
