@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import type { CpuCheck } from './cpu-check.js';
 import type { Environment } from './model.js';
 import type { Target } from './target.js';
 
@@ -12,7 +13,7 @@ function commit(): string | undefined {
 }
 
 /** Where a run happened, so a figure is never quoted without its machine. */
-export async function describeEnvironment(target: Target): Promise<Environment> {
+export async function describeEnvironment(target: Target, cpuCheck?: CpuCheck): Promise<Environment> {
   let postgres: string | undefined;
   try {
     const ready = (await (await fetch(`${target.url}/ready`)).json()) as { postgres?: string };
@@ -31,5 +32,6 @@ export async function describeEnvironment(target: Target): Promise<Environment> 
     commit: commit(),
     target: target.url,
     sharedCores: target.local && !target.cpus,
+    ...(cpuCheck ? { cpuCheck } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { CpuCheck } from './cpu-check.js';
 /**
  * The data every part of the harness shares: what a scenario declares, what the load engine
  * measures each second, and what a run concludes. Reports are rendered from these alone.
@@ -106,6 +107,8 @@ export interface Environment {
   target: string;
   /** True when the generator and the server shared the same cores. */
   sharedCores: boolean;
+  /** How fast the cores were when the run started (src/scenarios/cpu-check.ts). */
+  cpuCheck?: CpuCheck;
 }
 
 export type Outcome = 'pass' | 'fail' | 'invalid';

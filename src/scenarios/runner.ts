@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Pool } from 'undici';
 import { judge } from './criteria.js';
+import { checkCpu, describeCpuCheck } from './cpu-check.js';
 import { describeEnvironment } from './environment.js';
 import { runLoad } from './load/engine.js';
 import type { RunSummary } from './model.js';
@@ -61,6 +62,9 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<Completed> {
   const { out } = opts;
   out(`\n${scenario.name} — ${scenario.title} (${opts.size})\n`);
+  // Before any pinning, and before the target starts: the cores as the run finds them.
+  const cpuCheck = await checkCpu();
+  out(`  cpu check: ${describeCpuCheck(cpuCheck)}\n`);
   const split = !opts.targetUrl && scenario.separateCores ? splitCores() : undefined;
   const unpin = split ? pinSelf(split.generator) : () => undefined;
   const target = opts.targetUrl
@@ -91,7 +95,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     },
   };
   try {
-    const environment = await describeEnvironment(target);
+    const environment = await describeEnvironment(target, cpuCheck);
     const run = await scenario.run(ctx);
     const { result } = run;
     const availability = result.requests ? result.good / result.requests : 0;

@@ -127,6 +127,7 @@ export function buildSampleSummary(overrides: Partial<RunSummary> = {}): RunSumm
       commit: '3f9c2ab',
       target: 'http://127.0.0.1:3000',
       sharedCores: true,
+      cpuCheck: { aloneMs: 480, togetherMs: 873, workers: 2 },
     },
     ...overrides,
   };

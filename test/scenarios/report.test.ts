@@ -115,6 +115,9 @@ describe('scenario report', () => {
     expect(html).toContain('Service Unavailable');
     expect(html).toContain('40 → 200');
     expect(html).toContain('AMD EPYC 7763 64-Core Processor');
+    expect(html).toContain(
+      '480 ms on one core alone, 873 ms with 2 at once (each at 55 % of its speed alone)',
+    );
     expect(html).toContain('<code>npx crucible scenario run shop-checkout-spike</code>');
     for (const id of ['chart-throughput', 'chart-latency', 'chart-errors', 'chart-generator']) {
       expect(html).toContain(`id="${id}"`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Environment, LoadResult, RunSummary, Verdict, Workload } from '../model.js';
+import { describeCpuCheck } from '../cpu-check.js';
 import { uplotAssets } from './assets.js';
 import { CHART_SCRIPT, chartData } from './charts.js';
 import { assertInlineSafe, escapeHtml as esc, jsonForScript, shellWord } from './escape.js';
@@ -276,6 +277,7 @@ function environmentTable(e: Environment): string {
     ['PostgreSQL', e.postgres ?? '—'],
     ['Commit', e.commit ?? '—'],
     ['Target', e.target],
+    ['CPU check', e.cpuCheck ? describeCpuCheck(e.cpuCheck) : '—'],
   ];
   const shared = e.sharedCores
     ? '<span class="pill warn">yes</span> <span class="small muted">they competed for the same cores: latency includes that contention</span>'
