@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 /**
  * How fast this machine's cores were at the start of a run. Shared machines differ from day to
  * day and from hour to hour: the same commit's figures have moved by a factor of 2.7 between
- * sessions, and a fixed loop has taken 2.5 s at one hour and 4.7 s the next. A fixed task is timed
+ * sessions, and a fixed loop ran at half its speed an hour after a first timing. A fixed task is timed
  * on one core alone and on every core at once, so two reports can be compared by more than their
  * CPU model.
  */
