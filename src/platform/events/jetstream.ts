@@ -79,6 +79,8 @@ const DEFAULT_PUBLISH_RETRY_MS = 3000;
 const NANOS_PER_MS = 1_000_000;
 /** How often requests past their deadline are failed. */
 const SWEEP_MS = 50;
+/** About what a stored message's headers add to its size, as a pull's `max_bytes` counts it. */
+const HEADERS_ALLOWANCE = 150;
 /** The server's default largest message, for a server that does not say. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 // A retried event travels alone, marked for the one group that failed it (every group's consumer
@@ -323,9 +325,11 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           return;
         }
         if (code === 0) w.got.push(msg);
-        // 404: nothing there; 408: fewer than asked; 409: refused (e.g. the consumer was deleted).
-        if (code === 409)
-          w.done(new Error(`JetStream consumer of ${stream}/${group}: ${msg.headers?.description}`));
+        const description = msg.headers?.description ?? '';
+        // 404: nothing there; 408: fewer than asked; 409 "Message Size Exceeds MaxBytes": the
+        // pull has its bytes; another 409: refused (e.g. the consumer was deleted).
+        if (code === 409 && !/MaxBytes/i.test(description))
+          w.done(new Error(`JetStream consumer of ${stream}/${group}: ${description}`));
         else if (code >= 400 || w.got.length >= w.batch) w.done();
       },
     });
@@ -334,7 +338,12 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     };
     onDisconnect.add(abort);
     return {
-      pull: (partition: number, batch: number) =>
+      /**
+       * At most `batch` messages, and at most `maxBytes` (which must exceed the largest message:
+       * on a 2.9 server, a redelivered message larger than a pull's bytes went back pending
+       * until its ack wait, again and again).
+       */
+      pull: (partition: number, batch: number, maxBytes?: number) =>
         new Promise<Msg[]>((resolve, reject) => {
           if (!connected) {
             reject(new BusUnavailableError('NATS is disconnected'));
@@ -357,7 +366,9 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           waiting.set(partition, w);
           nc.publish(
             `$JS.API.CONSUMER.MSG.NEXT.${streamName(stream)}.${consumerName(group, partition)}`,
-            JSON.stringify({ batch, no_wait: true }),
+            JSON.stringify(
+              maxBytes ? { batch, max_bytes: maxBytes, no_wait: true } : { batch, no_wait: true },
+            ),
             { reply: `${inbox}.${partition}` },
           );
         }),
@@ -573,10 +584,12 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
       const baseDelay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
       const inHand = new InHand<Msg, T>();
-      // Events per message in each partition's last pull, on average: how many messages the next
-      // pull asks for. (By the largest, batches came out half full: coalesced publishes make
-      // messages of very different sizes.) Unknown at first, so the first pull asks for one.
-      const perMessage = new Map<number, number>();
+      // Bytes per event in each partition's last pull: how many bytes the next pull asks for, so
+      // that what a consumer holds stays near its batch however large the messages are. Unknown
+      // at first, so the first pull asks for one message.
+      const bytesPerEvent = new Map<number, number>();
+      // No message is larger than this, headers and subject included.
+      const largestPull = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) + 64 * 1024;
       const puller = createPuller(stream, group);
 
       // A batch may take longer than the ack wait: "still working" keeps JetStream from handing
@@ -729,23 +742,26 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       };
 
       /**
-       * Pulls each owned partition's next messages into `inHand`: enough, by the partition's last
-       * pull, to make its share of a batch with what it already holds.
+       * Pulls each owned partition's next messages into `inHand`: enough, by the bytes per event
+       * of the partition's last pull, to make its share of a batch with what it already holds.
        */
       const pullInto = async (owned: readonly number[]) => {
         const share = Math.ceil(batchSize / owned.length);
         const held = inHand.held();
-        const wanted = owned.flatMap((partition) => {
-          const room = share - (held.get(partition) ?? 0);
-          if (room <= 0) return [];
-          const per = perMessage.get(partition);
-          const count = per ? Math.min(MAX_ACK_PENDING, Math.max(1, Math.floor(room / per))) : 1;
-          return [{ partition, count }];
-        });
+        const wanted = owned.flatMap(
+          (partition): { partition: number; count: number; maxBytes?: number }[] => {
+            const room = share - (held.get(partition) ?? 0);
+            if (room <= 0) return [];
+            const bytes = bytesPerEvent.get(partition);
+            if (!bytes) return [{ partition, count: 1 }];
+            // Each message holds an event at least: `room` messages is never too few.
+            return [{ partition, count: room, maxBytes: Math.max(Math.ceil(room * bytes), largestPull) }];
+          },
+        );
         const settled = await Promise.allSettled(
-          wanted.map(async ({ partition, count }) => ({
+          wanted.map(async ({ partition, count, maxBytes }) => ({
             partition,
-            msgs: await puller.pull(partition, count),
+            msgs: await puller.pull(partition, Math.min(MAX_ACK_PENDING, count), maxBytes),
           })),
         );
         // What the other partitions delivered is handed out all the same: dropped, it would
@@ -759,8 +775,12 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           if (r.status !== 'fulfilled' || r.value.msgs.length === 0) continue;
           const { partition, msgs } = r.value;
           let taken = 0;
-          for (const msg of msgs) taken += receive(msg, partition, waits);
-          perMessage.set(partition, Math.max(1, taken / msgs.length));
+          let bytes = 0;
+          for (const msg of msgs) {
+            taken += receive(msg, partition, waits);
+            bytes += msg.subject.length + msg.data.length + HEADERS_ALLOWANCE;
+          }
+          if (taken > 0) bytesPerEvent.set(partition, bytes / taken);
         }
         await Promise.all(waits);
       };
