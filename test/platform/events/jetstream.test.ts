@@ -128,6 +128,42 @@ if (!NATS_URL) {
       });
     });
 
+    it('a pull asks for about a batch in bytes: messages grown from one event to a hundred are not pulled by the hundred', async () => {
+      await onStream(1, async (bus, nc, prefix) => {
+        const event = (n: number) => ({
+          id: crypto.randomUUID(),
+          key: 'k',
+          data: { n, pad: 'x'.repeat(1000) },
+        });
+        // First a message of one event, then 100 messages of 100 events (about 110 kB each).
+        await bus.publish('s', [event(0)]);
+        for (let m = 0; m < 100; m++)
+          await bus.publish(
+            's',
+            Array.from({ length: 100 }, (_, i) => event(1 + m * 100 + i)),
+          );
+        let release!: () => void;
+        const blocked = new Promise<void>((r) => (release = r));
+        let batches = 0;
+        const consumer = await bus.consume<{ n: number }>({
+          stream: 's',
+          group: 'g',
+          batchSize: 2000,
+          handle: async () => {
+            if (++batches === 2) await blocked;
+          },
+        });
+        await waitFor(() => batches === 2, 10_000, 'the second batch');
+        const jsm = await jetstreamManager(nc);
+        const inHand = (await jsm.consumers.info(`${prefix.toUpperCase()}_s`, 'g_p0')).num_ack_pending;
+        release();
+        await consumer.stop();
+        // The batch's 2,000 events are 20 messages; counted by messages of one event, all 100 would be.
+        expect(inHand).toBeGreaterThanOrEqual(20);
+        expect(inHand).toBeLessThan(50);
+      });
+    });
+
     it('publishes made while one is being stored share the next messages', async () => {
       await onStream(1, async (bus) => {
         const sent = Array.from({ length: 10 }, (_, n) => ({
