@@ -62,7 +62,10 @@ export interface ConsumeOptions<T> {
 }
 
 export interface Consumer {
-  /** Stops fetching, finishes and acknowledges the batch in hand, gives its partitions up. */
+  /**
+   * Stops fetching, finishes and acknowledges the batch in hand (and hands out first whatever is
+   * left of a message that batch took only part of), gives its partitions up.
+   */
   stop(): Promise<void>;
 }
 
