@@ -7,7 +7,7 @@ import { migrateService } from '../../../src/platform/db/migrate.js';
 import { createDatabase } from '../../../src/platform/db/database.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { BusUnavailableError, type Delivery, type EventBus } from '../../../src/platform/events/events.js';
-import { createJetStreamBus } from '../../../src/platform/events/jetstream.js';
+import { createJetStreamBus, type JetStreamBusOptions } from '../../../src/platform/events/jetstream.js';
 import { eventsSchema } from '../../../src/platform/events/start.js';
 import { eventBusContract, waitFor } from './contract.js';
 
@@ -23,77 +23,61 @@ if (!NATS_URL) {
     it.skip('NATS_URL is not set: JetStream adapter tests skipped', () => undefined);
   });
 } else {
+  /** A bus on a stream of its own (prefix), with one group 'g'; removed afterwards. */
+  const onStream = async (
+    partitions: number,
+    use: (bus: EventBus, nc: NatsConnection, prefix: string) => Promise<void>,
+    options: Partial<JetStreamBusOptions> = {},
+  ) => {
+    const database = await createTestDatabase();
+    const log = createLogger('warn');
+    const migrator = createDatabase({ url: database.url, poolSize: 2 }, log);
+    await migrateService(migrator.db, eventsSchema, log);
+    await migrator.close();
+    const pool = testPool(database.url, 4);
+    const prefix = `msgs${Date.now().toString(36)}`;
+    const bus = await createJetStreamBus({ url: NATS_URL, pool, log, prefix, idlePollMs: 20, ...options });
+    const nc = await connect({ servers: NATS_URL.split(',') });
+    const jsm = await jetstreamManager(nc);
+    try {
+      await bus.declare({ name: 's', partitions, groups: ['g'] });
+      await use(bus, nc, prefix);
+    } finally {
+      await bus.close();
+      for (const name of ['_s', '-DEAD_s'])
+        await jsm.streams.delete(`${prefix.toUpperCase()}${name}`).catch(() => undefined);
+      await nc.close();
+      await pool.end();
+      await database.drop();
+    }
+  };
   describe('JetStream requests', () => {
     it('a publish nobody answers fails with BusUnavailableError once its time is up, not before', async () => {
-      const database = await createTestDatabase();
-      const log = createLogger('warn');
-      const pool = testPool(database.url, 2);
-      const prefix = `silent${Date.now().toString(36)}`;
-      const bus = await createJetStreamBus({
-        url: NATS_URL,
-        pool,
-        log,
-        prefix,
-        timeoutMs: 300,
-        publishRetryMs: 600,
-      });
-      const nc = await connect({ servers: NATS_URL.split(',') });
-      const jsm = await jetstreamManager(nc);
-      try {
-        await bus.declare({ name: 'quiet', partitions: 1, groups: ['g'] });
-        await bus.publish('quiet', [{ id: crypto.randomUUID(), key: 'k', data: 1 }]);
-        // The stream goes, and something that never answers listens on its subject instead.
-        await jsm.streams.delete(`${prefix.toUpperCase()}_quiet`);
-        nc.subscribe(`${prefix}.quiet.*`, { callback: () => undefined });
-        await nc.flush();
-        const started = performance.now();
-        const failed = await bus.publish('quiet', [{ id: crypto.randomUUID(), key: 'k', data: 2 }]).then(
-          () => undefined,
-          (err: unknown) => err,
-        );
-        const waited = performance.now() - started;
-        expect(failed).toBeInstanceOf(BusUnavailableError);
-        expect((failed as Error).message).toMatch(/no answer from JetStream in \d+ ms/);
-        expect(waited).toBeGreaterThanOrEqual(500);
-        expect(waited).toBeLessThan(5000);
-      } finally {
-        await bus.close();
-        await jsm.streams.delete(`${prefix.toUpperCase()}-DEAD_quiet`).catch(() => undefined);
-        await nc.close();
-        await pool.end();
-        await database.drop();
-      }
+      await onStream(
+        1,
+        async (bus, nc, prefix) => {
+          await bus.publish('s', [{ id: crypto.randomUUID(), key: 'k', data: 1 }]);
+          // The stream goes, and something that never answers listens on its subject instead.
+          await (await jetstreamManager(nc)).streams.delete(`${prefix.toUpperCase()}_s`);
+          nc.subscribe(`${prefix}.s.*`, { callback: () => undefined });
+          await nc.flush();
+          const started = performance.now();
+          const failed = await bus.publish('s', [{ id: crypto.randomUUID(), key: 'k', data: 2 }]).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          const waited = performance.now() - started;
+          expect(failed).toBeInstanceOf(BusUnavailableError);
+          expect((failed as Error).message).toMatch(/no answer from JetStream in \d+ ms/);
+          expect(waited).toBeGreaterThanOrEqual(500);
+          expect(waited).toBeLessThan(5000);
+        },
+        { timeoutMs: 300, publishRetryMs: 600 },
+      );
     });
   });
 
   describe('JetStream messages', () => {
-    /** A bus on a stream of its own (prefix), with one group 'g'; removed afterwards. */
-    const onStream = async (
-      partitions: number,
-      use: (bus: EventBus, nc: NatsConnection, prefix: string) => Promise<void>,
-    ) => {
-      const database = await createTestDatabase();
-      const log = createLogger('warn');
-      const migrator = createDatabase({ url: database.url, poolSize: 2 }, log);
-      await migrateService(migrator.db, eventsSchema, log);
-      await migrator.close();
-      const pool = testPool(database.url, 4);
-      const prefix = `msgs${Date.now().toString(36)}`;
-      const bus = await createJetStreamBus({ url: NATS_URL, pool, log, prefix, idlePollMs: 20 });
-      const nc = await connect({ servers: NATS_URL.split(',') });
-      const jsm = await jetstreamManager(nc);
-      try {
-        await bus.declare({ name: 's', partitions, groups: ['g'] });
-        await use(bus, nc, prefix);
-      } finally {
-        await bus.close();
-        for (const name of ['_s', '-DEAD_s'])
-          await jsm.streams.delete(`${prefix.toUpperCase()}${name}`).catch(() => undefined);
-        await nc.close();
-        await pool.end();
-        await database.drop();
-      }
-    };
     const consumeAll = async (bus: EventBus, count: number) => {
       const seen: Delivery<{ n: number }>[] = [];
       const consumer = await bus.consume<{ n: number }>({
