@@ -669,10 +669,13 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           failedAt: new Date().toISOString(),
         };
         try {
-          await js.publish(deadSubject(stream, group), JSON.stringify(dead), {
-            msgID: `${d.id}.${safe(group)}`,
-            expect: { streamName: deadStreamName(stream) },
-          });
+          await store(
+            deadSubject(stream, group),
+            deadStreamName(stream),
+            `${d.id}.${safe(group)}`,
+            JSON.stringify(dead),
+            timeout,
+          );
         } catch (err) {
           throw unavailable('dead letter not stored', err);
         }
