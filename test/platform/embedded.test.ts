@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.js';
+import { postgresLogLevel, startEmbeddedPostgres } from '../../src/platform/db/embedded.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { serve, tempDir } from '../process.js';
 
@@ -66,6 +66,16 @@ describe('embedded PostgreSQL', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('logs warnings and failures at warn, but not the autovacuum worker that its own stop ends', () => {
+    const at = (line: string) => postgresLogLevel(`2026-11-24 08:26:05.836 UTC [19773] ${line}`);
+    expect(at('WARNING:  crucible-probe-42')).toBe('warn');
+    expect(at('FATAL:  terminating connection due to administrator command')).toBe('warn');
+    expect(at('PANIC:  could not write to file')).toBe('warn');
+    expect(at('FATAL:  terminating autovacuum process due to administrator command')).toBe('debug');
+    expect(at('ERROR:  canceling statement due to lock timeout')).toBe('debug');
+    expect(at('LOG:  database system is ready to accept connections')).toBe('debug');
   });
 
   it('starts over a stale postmaster.pid whose process is gone', async () => {

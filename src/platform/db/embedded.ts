@@ -189,10 +189,18 @@ async function secret(dataDir: string): Promise<string> {
 }
 
 /**
- * The server's own log goes into ours, one JSON line each, so nothing it says is lost: WARNING,
- * FATAL and PANIC at warn; the rest at debug, ERROR included, because a failed statement is
- * reported to the client that ran it, which decides (a lock timeout in `breaker` mode is routine).
+ * The level a line of the server's own log goes into ours at: WARNING, FATAL and PANIC at warn;
+ * the rest at debug, ERROR included, because a failed statement is reported to the client that
+ * ran it, which decides (a lock timeout in `breaker` mode is routine). The FATAL an autovacuum
+ * worker logs when our own stop ends it is routine too: at warn, every clean shutdown that
+ * happened to meet a vacuum looked like a failure.
  */
+export function postgresLogLevel(line: string): 'warn' | 'debug' {
+  if (/terminating autovacuum process due to administrator command/.test(line)) return 'debug';
+  return /\b(WARNING|FATAL|PANIC):/.test(line) ? 'warn' : 'debug';
+}
+
+/** The server's own log goes into ours, one JSON line each, so nothing it says is lost. */
 function forwardLog(child: ChildProcess, log: Logger): void {
   let pending = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -200,8 +208,7 @@ function forwardLog(child: ChildProcess, log: Logger): void {
     pending = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.trim()) continue;
-      if (/\b(WARNING|FATAL|PANIC):/.test(line)) log.warn({ postgres: line }, 'postgres');
-      else log.debug({ postgres: line }, 'postgres');
+      log[postgresLogLevel(line)]({ postgres: line }, 'postgres');
     }
   });
 }
