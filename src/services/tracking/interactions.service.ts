@@ -57,14 +57,15 @@ export function interactionId(key: string | undefined, index?: number): string {
 
 /** `receivedAt`: ISO-8601 (toISOString), one string shared by every event of a request. */
 export function toEvent(id: string, input: InteractionInput, receivedAt: string): NewEvent {
-  const data: InteractionEvent = {
-    interaction_type: input.interaction_type,
-    target_element_id: input.target_element_id,
-    target_element_type: input.target_element_type,
-    campaign_id: input.campaign_id,
-    timestamp: input.timestamp?.toISOString() ?? receivedAt,
-    received_at: receivedAt,
-  };
+  const data: InteractionEvent = input.timestamp
+    ? [
+        input.interaction_type,
+        input.target_element_id,
+        input.target_element_type,
+        receivedAt,
+        input.timestamp.toISOString(),
+      ]
+    : [input.interaction_type, input.target_element_id, input.target_element_type, receivedAt];
   return { id, key: input.campaign_id, data };
 }
 

@@ -26,7 +26,7 @@ export function storeBatch(ctx: ServiceContext) {
   return async (batch: Delivery[]): Promise<void> => {
     const rows = new Map<string, StoredInteraction>();
     for (const d of batch) {
-      const checked = checkStored(d.id, d.data, d.publishedAt);
+      const checked = checkStored(d.id, d.key, d.data, d.publishedAt);
       if (!checked.ok) throw new Error(checked.error);
       // The same event published twice can come in one batch; the INSERT must see it once.
       rows.set(d.id, checked.value);
@@ -41,7 +41,7 @@ export function countDeadLetter(ctx: ServiceContext) {
     const counted = await countFailure(
       ctx.db,
       d.id,
-      receivedDay(d.data, d.publishedAt),
+      receivedDay(d.key, d.data, d.publishedAt),
       error.slice(0, 2000),
       d.partition,
     );
