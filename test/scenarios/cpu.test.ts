@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { expect, it } from 'vitest';
-import { processTreeCpu } from '../../src/scenarios/cpu.js';
+import { listenerPid, processTreeCpu } from '../../src/scenarios/cpu.js';
 
 it.runIf(process.platform === 'linux')(
   "counts a process's CPU with its children's, and nothing for a process that is gone",
@@ -32,3 +33,15 @@ it.runIf(process.platform === 'linux')(
     expect(processTreeCpu(parent.pid!)).toBeUndefined();
   },
 );
+
+it.runIf(process.platform === 'linux')('finds the process listening on a port, and none once it closes', async () => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    expect(listenerPid(port)).toBe(process.pid);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  expect(listenerPid(port)).toBeUndefined();
+});

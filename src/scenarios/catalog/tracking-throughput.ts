@@ -2,7 +2,7 @@ import os from 'node:os';
 import { deleteStreams } from '../cluster.js';
 import { concatResults } from '../merge.js';
 import { startTarget } from '../target.js';
-import type { TreeCpu } from '../cpu.js';
+import { listenerPid, processTreeCpu, type TreeCpu } from '../cpu.js';
 import type { LoadResult, Workload } from '../model.js';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
 import { stepBroken } from '../steps.js';
@@ -122,7 +122,14 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
       // Part 1: single interactions, stepped, after a warm-up at the first rate that is reported
       // but not judged: a fresh process compiles its hot paths, fills its connection pools and
       // (on JetStream) sets up its consumers in its first seconds.
-      const cpuAtStart = cpuNow(ctx);
+      // A NATS server on this machine shares its cores: its CPU is counted with the rest.
+      const brokerPid = viaNats && ctx.target.local ? localListener(process.env.NATS_URL) : undefined;
+      const cpuNow = (): CpuMark => ({
+        target: ctx.target.cpu?.(),
+        broker: brokerPid === undefined ? undefined : processTreeCpu(brokerPid)?.seconds,
+        generator: process.cpuUsage(),
+      });
+      const cpuAtStart = cpuNow();
       const warmup = await single(plan.rates[0]!, plan.warmupS, 'warm-up');
       phases.push(warmup);
       let acceptedSoFar = accepted(warmup);
@@ -145,7 +152,7 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
         held = rate;
       }
       const singles = await drain(ctx, baseline, acceptedSoFar, 'singles');
-      const cpuAfterSingles = cpuNow(ctx);
+      const cpuAfterSingles = cpuNow();
 
       // Part 2: batches, closed model (each client sends its next batch when answered).
       const beforeBatches = singles.counted;
@@ -174,7 +181,7 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
       const batchAccepted = accepted(batch) * plan.batchSize;
       const batches = await drain(ctx, beforeBatches, batchAccepted, 'batches');
       const batchE2eS = (performance.now() - batchStart) / 1000;
-      const cpuAfterBatches = cpuNow(ctx);
+      const cpuAfterBatches = cpuNow();
 
       const totalAccepted = acceptedSoFar + batchAccepted;
       const totalCounted = batches.counted - baseline;
@@ -206,13 +213,18 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
 interface CpuMark {
   /** The target's CPU (server, its workers and embedded PostgreSQL), when known. */
   target?: TreeCpu;
+  /** CPU seconds of a broker on this machine (the NATS server), when it could be found. */
+  broker?: number;
   generator: NodeJS.CpuUsage;
 }
 
-const cpuNow = (ctx: ScenarioContext): CpuMark => ({
-  target: ctx.target.cpu?.(),
-  generator: process.cpuUsage(),
-});
+/** The process listening on a loopback URL's port, when there is one and it can be seen. */
+function localListener(url: string | undefined): number | undefined {
+  if (!url) return undefined;
+  const parsed = new URL(url);
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)) return undefined;
+  return listenerPid(Number(parsed.port || 4222));
+}
 
 const perEvent = (seconds: number, events: number) => Math.round(((seconds * 1e6) / events) * 10) / 10;
 
@@ -220,7 +232,8 @@ const perEvent = (seconds: number, events: number) => Math.round(((seconds * 1e6
  * CPU per interaction over a part, from accepting it to counting it, on each side (and the
  * embedded PostgreSQL's share of the target's), and the rate this machine's cores could carry at
  * that cost if they did nothing else: what bounds the part's rate when the cores are the limit.
- * Only for a target the harness started on Linux; a broker running apart (NATS) is not counted.
+ * Only for a target the harness started on Linux. A NATS server on this machine is counted apart
+ * (`broker`) and in the bound; one elsewhere, or one whose process cannot be seen, is not.
  */
 function cpuMeasures(part: string, from: CpuMark, to: CpuMark, events: number) {
   if (from.target === undefined || to.target === undefined || events === 0) return {};
@@ -228,12 +241,14 @@ function cpuMeasures(part: string, from: CpuMark, to: CpuMark, events: number) {
   const postgres = (to.target.byName.postgres ?? 0) - (from.target.byName.postgres ?? 0);
   const generator =
     (to.generator.user - from.generator.user + to.generator.system - from.generator.system) / 1e6;
+  const broker = from.broker !== undefined && to.broker !== undefined ? to.broker - from.broker : undefined;
   return {
     [`${part}_target_cpu_us_per_event`]: perEvent(target, events),
     [`${part}_postgres_cpu_us_per_event`]: perEvent(postgres, events),
+    ...(broker === undefined ? {} : { [`${part}_broker_cpu_us_per_event`]: perEvent(broker, events) }),
     [`${part}_generator_cpu_us_per_event`]: perEvent(generator, events),
     [`${part}_cpu_bound_events_per_s`]: Math.round(
-      (os.availableParallelism() * events) / (target + generator),
+      (os.availableParallelism() * events) / (target + (broker ?? 0) + generator),
     ),
   };
 }
