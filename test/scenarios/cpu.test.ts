@@ -34,14 +34,17 @@ it.runIf(process.platform === 'linux')(
   },
 );
 
-it.runIf(process.platform === 'linux')('finds the process listening on a port, and none once it closes', async () => {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  try {
-    expect(listenerPid(port)).toBe(process.pid);
-  } finally {
-    await new Promise((r) => server.close(r));
-  }
-  expect(listenerPid(port)).toBeUndefined();
-});
+it.runIf(process.platform === 'linux')(
+  'finds the process listening on a port, and none once it closes',
+  async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      expect(listenerPid(port)).toBe(process.pid);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(listenerPid(port)).toBeUndefined();
+  },
+);

@@ -17,8 +17,7 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
  * read, so a stream written by an older version drains.
  */
 export type InteractionEvent =
-  | [InteractionType, string, string, string]
-  | [InteractionType, string, string, string, string];
+  [InteractionType, string, string, string] | [InteractionType, string, string, string, string];
 
 /** An interaction as events carried it before the compact form; still read by the workers. */
 export interface LegacyInteractionEvent {
@@ -165,7 +164,11 @@ export function checkStored(
   publishedAt: Date,
 ): Checked<StoredInteraction> {
   const data = fieldsOf(key, event);
-  if (!data) return { ok: false, error: `event ${id}: data is neither [type, element id, element type, received_at, timestamp?] nor an object` };
+  if (!data)
+    return {
+      ok: false,
+      error: `event ${id}: data is neither [type, element id, element type, received_at, timestamp?] nor an object`,
+    };
   const typeError = checkType(data.interaction_type);
   if (typeError) return { ok: false, error: `event ${id}: ${typeError}` };
   for (const field of TEXT_FIELDS) {
