@@ -102,7 +102,7 @@ export function encodeBinaryCopy(rows: StoredInteraction[]): Buffer {
   return buf.subarray(0, at + 2);
 }
 
-/** Runs COPY on `client` (inside the caller's transaction). */
-export async function copyInteractions(client: pg.PoolClient, rows: StoredInteraction[]): Promise<void> {
-  await pipeline(Readable.from([encodeBinaryCopy(rows)]), client.query(copyFrom(COPY_SQL)));
+/** Runs COPY of `data` (from `encodeBinaryCopy`) on `client`, inside the caller's transaction. */
+export async function copyInteractions(client: pg.PoolClient, data: Buffer): Promise<void> {
+  await pipeline(Readable.from([data]), client.query(copyFrom(COPY_SQL)));
 }

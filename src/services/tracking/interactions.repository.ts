@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
-import { copyInteractions } from './interactions.copy.js';
+import { copyInteractions, encodeBinaryCopy } from './interactions.copy.js';
 import type { StoredInteraction } from './interactions.rules.js';
 import type { Cursor, InteractionRow } from './interactions.service.js';
 
@@ -98,13 +98,16 @@ export async function copyAndCount(
   slot = 0,
 ): Promise<number> {
   if (batch.length === 0) return 0;
+  // Both made before the transaction opens: encoding 10,000 rows takes milliseconds, which a
+  // transaction opened first spent idle, holding its connection.
   const c = countersOf(batch);
+  const data = encodeBinaryCopy(batch);
   const client = await pool.connect();
   let duplicate = false;
   try {
     await client.query('BEGIN');
     try {
-      await copyInteractions(client, batch);
+      await copyInteractions(client, data);
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
       duplicate = true;
