@@ -49,6 +49,8 @@ const interaction = (i: number): StoredInteraction => {
   };
 };
 
+const aBatch = () => Array.from({ length: BATCH }, (_, i) => interaction(i));
+
 /** The worker's INSERT without the counters: what the table alone costs. */
 const insertOnly = (database: Database, batch: StoredInteraction[]) =>
   sql`INSERT INTO tracking.interactions
@@ -68,9 +70,7 @@ async function measure(
   await sql`TRUNCATE tracking.interactions, tracking.daily_interactions, tracking.daily_outcomes`.execute(
     database.db,
   );
-  const batches = Array.from({ length: ROUNDS }, () =>
-    Array.from({ length: BATCH }, (_, i) => interaction(i)),
-  );
+  const batches = Array.from({ length: ROUNDS }, aBatch);
   await measurePostgres(label, 'row', ROUNDS * BATCH, batches, store);
 }
 
@@ -92,7 +92,7 @@ try {
   const store = (batch: StoredInteraction[]) => copyAndCount(database.pool, database.db, batch);
   // A fresh database's first batches cost more (caches, the tables' first pages), and whichever
   // way ran first paid for them: a few go first, not counted.
-  for (let i = 0; i < 3; i++) await store(Array.from({ length: BATCH }, (_, j) => interaction(j)));
+  for (let i = 0; i < 3; i++) await store(aBatch());
   await measure(database, 'as shipped: COPY, 3 indexes + counters', store);
   await measure(database, 'INSERT … ON CONFLICT, 3 indexes + counters', (b) =>
     storeInteractions(database.db, b),

@@ -11,17 +11,21 @@ export interface ProcessCpu {
   seconds: number;
 }
 
-/** Every live process's parent, name and CPU so far, from /proc; undefined off Linux. */
-export function processCpuTable(): Map<number, ProcessCpu> | undefined {
-  let entries: string[];
+/** The ids of every live process, from /proc; undefined off Linux. */
+function processIds(): string[] | undefined {
   try {
-    entries = readdirSync('/proc');
+    return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
   } catch {
     return undefined;
   }
+}
+
+/** Every live process's parent, name and CPU so far, from /proc; undefined off Linux. */
+export function processCpuTable(): Map<number, ProcessCpu> | undefined {
+  const pids = processIds();
+  if (!pids) return undefined;
   const table = new Map<number, ProcessCpu>();
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of pids) {
     let stat: string;
     try {
       stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
@@ -98,8 +102,7 @@ function listeningInodes(port: number): Set<string> {
 export function listenerPid(port: number): number | undefined {
   const inodes = listeningInodes(port);
   if (inodes.size === 0) return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of processIds() ?? []) {
     let fds: string[];
     try {
       fds = readdirSync(`/proc/${entry}/fd`);

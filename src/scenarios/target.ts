@@ -74,9 +74,14 @@ export async function startTarget(opts: StartOptions = {}): Promise<Target> {
   };
 }
 
+/** Whether a URL names this machine (a server there shares the generator's cores). */
+export function isLoopback(url: URL): boolean {
+  return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(url.hostname);
+}
+
 /** A server someone else runs: nothing to start or stop. */
 export function remoteTarget(url: string): Target {
   const parsed = new URL(url);
-  const local = ['localhost', '127.0.0.1', '::1', '[::1]'].includes(parsed.hostname);
+  const local = isLoopback(parsed);
   return { url: parsed.origin, local, output: () => '', stop: async () => undefined };
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { deleteStreams } from '../cluster.js';
 import { concatResults } from '../merge.js';
-import { startTarget } from '../target.js';
+import { isLoopback, startTarget } from '../target.js';
 import { listenerPid, processTreeCpu, type TreeCpu } from '../cpu.js';
 import type { LoadResult, Workload } from '../model.js';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
@@ -222,8 +222,8 @@ interface CpuMark {
 function localListener(url: string | undefined): number | undefined {
   if (!url) return undefined;
   const parsed = new URL(url);
-  if (!['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)) return undefined;
-  return listenerPid(Number(parsed.port || 4222));
+  if (!isLoopback(parsed)) return undefined;
+  return listenerPid(Number(parsed.port || 4222)); // NATS's default port
 }
 
 const perEvent = (seconds: number, events: number) => Math.round(((seconds * 1e6) / events) * 10) / 10;
