@@ -35,6 +35,28 @@ it.runIf(process.platform === 'linux')(
 );
 
 it.runIf(process.platform === 'linux')(
+  'keeps the CPU of a child that has exited, as short-lived database workers do',
+  async () => {
+    // A parent that idles while a child spins for 600 ms of CPU and exits, then reports.
+    const script = `
+      const { spawn } = require('node:child_process');
+      spawn(process.execPath, ['-e', 'const end = Date.now() + 600; while (Date.now() < end);'], { stdio: 'ignore' })
+        .on('exit', () => console.log('gone'));
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) =>
+        parent.stdout.on('data', (d: Buffer) => d.includes('gone') && resolve()),
+      );
+      // The parent alone used far less than the child's 600 ms: only the child's CPU gets here.
+      expect(processTreeCpu(parent.pid!)!.seconds).toBeGreaterThanOrEqual(0.45);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  },
+);
+
+it.runIf(process.platform === 'linux')(
   'finds the process listening on a port, and none once it closes',
   async () => {
     const server = net.createServer();
