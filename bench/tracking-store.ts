@@ -2,8 +2,8 @@
  * What storing an interaction costs PostgreSQL, and which part of the table costs what: the
  * tracking worker's own way (`copyAndCount`: COPY in binary, then the counters) on the table its
  * migration creates, then its way for redeliveries (`storeInteractions`, one INSERT … ON CONFLICT
- * statement), then the worker's way with the secondary indexes dropped one by one, and a bare
- * INSERT without the counters. Prints rows/s and the PostgreSQL CPU per row (read from /proc, so
+ * statement), then the worker's way with the secondary indexes dropped one by one, a bare
+ * INSERT without the counters, and a bare COPY (the machine's yardstick, see the last step). Prints rows/s and the PostgreSQL CPU per row (read from /proc, so
  * Linux only).
  *
  *   npm run bench:tracking                  # embedded PostgreSQL under .data/bench-tracking
@@ -21,6 +21,7 @@ import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { migrateService } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import { tracking } from '../src/services/tracking/index.js';
+import { copyInteractions, encodeBinaryCopy } from '../src/services/tracking/interactions.copy.js';
 import { copyAndCount, storeInteractions } from '../src/services/tracking/interactions.repository.js';
 import type { StoredInteraction } from '../src/services/tracking/interactions.rules.js';
 import { uuidV7 } from '../src/services/tracking/interactions.service.js';
@@ -103,6 +104,17 @@ try {
   await sql`DROP INDEX tracking.interactions_campaign_time`.execute(database.db);
   await measure(database, 'COPY, primary key only, + counters', store);
   await measure(database, 'INSERT, primary key only, no counters', (b) => insertOnly(database, b));
+  // The yardstick of issue 4, which found "COPY at 250k+ rows/s" on its machine: how this
+  // machine compares, since every other figure here moves with it.
+  await measure(database, 'COPY alone, primary key only', async (b) => {
+    const data = encodeBinaryCopy(b);
+    const client = await database.pool.connect();
+    try {
+      await copyInteractions(client, data);
+    } finally {
+      client.release();
+    }
+  });
 } finally {
   await database.close();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
