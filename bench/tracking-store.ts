@@ -3,8 +3,8 @@
  * tracking worker's own way (`copyAndCount`: COPY in binary, then the counters) on the table its
  * migration creates, then its way for redeliveries (`storeInteractions`, one INSERT … ON CONFLICT
  * statement), then the worker's way with the secondary indexes dropped one by one, a bare
- * INSERT without the counters, and a bare COPY (the machine's yardstick, see the last step). Prints rows/s and the PostgreSQL CPU per row (read from /proc, so
- * Linux only).
+ * INSERT without the counters, and a bare COPY (the machine's yardstick, see the last step).
+ * Prints rows/s and the PostgreSQL CPU per row (read from /proc, so Linux only).
  *
  *   npm run bench:tracking                  # embedded PostgreSQL under .data/bench-tracking
  *   BATCH=1000 npm run bench:tracking       # rows per batch (default 10,000, as the worker)
