@@ -136,8 +136,13 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
       let held = 0;
       let stoppedBy = 'end of steps';
       for (const rate of plan.rates) {
+        const stepFrom = cpuNow();
         const r = await single(rate, plan.stepS, `${rate}/s`);
         phases.push(r);
+        // The part's average cost mixes in the low steps, where each write carries fewer events
+        // and so costs more per event: only a step's own cost bounds the rate of that step.
+        const bound = cpuBound(stepFrom, cpuNow(), accepted(r));
+        if (bound !== undefined) measures[`cpu_bound_at_${rate}`] = bound;
         acceptedSoFar += accepted(r);
         const backlog = acceptedSoFar - ((await countedOk(ctx)) - baseline);
         measures[`p99_ms_at_${rate}`] = Math.round(r.latency.p99 * 100) / 100;
@@ -146,7 +151,9 @@ export function trackingThroughput(broker: 'postgres' | 'jetstream'): Scenario {
           stepBroken(r, P99_LIMIT_MS, BAD_LIMIT) ?? (backlog > rate * LAG_LIMIT_S ? 'lag' : undefined);
         if (broken) {
           stoppedBy = broken;
-          ctx.log(`${rate}/s broke the threshold (${broken}); highest single rate held: ${held}/s`);
+          const carry =
+            bound === undefined ? '' : ` (at this step's CPU cost the cores carry about ${bound}/s)`;
+          ctx.log(`${rate}/s broke the threshold (${broken}); highest single rate held: ${held}/s${carry}`);
           break;
         }
         held = rate;
@@ -236,21 +243,38 @@ const perEvent = (seconds: number, events: number) => Math.round(((seconds * 1e6
  * (`broker`) and in the bound; one elsewhere, or one whose process cannot be seen, is not.
  */
 function cpuMeasures(part: string, from: CpuMark, to: CpuMark, events: number) {
-  if (from.target === undefined || to.target === undefined || events === 0) return {};
-  const target = to.target.seconds - from.target.seconds;
-  const postgres = (to.target.byName.postgres ?? 0) - (from.target.byName.postgres ?? 0);
-  const generator =
-    (to.generator.user - from.generator.user + to.generator.system - from.generator.system) / 1e6;
-  const broker = from.broker !== undefined && to.broker !== undefined ? to.broker - from.broker : undefined;
+  const spent = cpuSpent(from, to);
+  if (spent === undefined || events === 0) return {};
+  const { target, postgres, broker, generator } = spent;
   return {
     [`${part}_target_cpu_us_per_event`]: perEvent(target, events),
     [`${part}_postgres_cpu_us_per_event`]: perEvent(postgres, events),
     ...(broker === undefined ? {} : { [`${part}_broker_cpu_us_per_event`]: perEvent(broker, events) }),
     [`${part}_generator_cpu_us_per_event`]: perEvent(generator, events),
-    [`${part}_cpu_bound_events_per_s`]: Math.round(
-      (os.availableParallelism() * events) / (target + (broker ?? 0) + generator),
-    ),
+    [`${part}_cpu_bound_events_per_s`]: boundOf(spent, events),
   };
+}
+
+/** CPU seconds each side spent between two marks; undefined when the target's is unknown. */
+function cpuSpent(from: CpuMark, to: CpuMark) {
+  if (from.target === undefined || to.target === undefined) return undefined;
+  return {
+    target: to.target.seconds - from.target.seconds,
+    postgres: (to.target.byName.postgres ?? 0) - (from.target.byName.postgres ?? 0),
+    broker: from.broker !== undefined && to.broker !== undefined ? to.broker - from.broker : undefined,
+    generator: (to.generator.user - from.generator.user + to.generator.system - from.generator.system) / 1e6,
+  };
+}
+
+/** Events a second this machine's cores could carry at the cost seen between two marks. */
+function cpuBound(from: CpuMark, to: CpuMark, events: number): number | undefined {
+  const spent = cpuSpent(from, to);
+  return spent === undefined || events === 0 ? undefined : boundOf(spent, events);
+}
+
+function boundOf(spent: NonNullable<ReturnType<typeof cpuSpent>>, events: number): number {
+  const seconds = spent.target + (spent.broker ?? 0) + spent.generator;
+  return Math.round((os.availableParallelism() * events) / seconds);
 }
 
 /** Waits for the stats to count what was accepted since `from`; logs how long it took. */
