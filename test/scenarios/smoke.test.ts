@@ -42,7 +42,7 @@ describe.sequential('scenarios at smoke size', () => {
             const m = summary.measures as Record<string, number>;
             expect(m.batch_postgres_cpu_us_per_event).toBeGreaterThan(0);
             expect(m.batch_postgres_cpu_us_per_event).toBeLessThan(m.batch_target_cpu_us_per_event!);
-            // Each single step has its own bound: the part's average mixes in the cheaper steps.
+            // Each single step has its own bound: the part's average mixes in the costlier low steps.
             expect(m.cpu_bound_at_200).toBeGreaterThan(0);
           }
         } else {
