@@ -20,6 +20,16 @@ export class BadRequestError extends HttpError {
   }
 }
 
+/**
+ * Missing or refused credentials. `challenge` is the WWW-Authenticate header (RFC 9110 §11.6.1),
+ * which tells a client what to send instead.
+ */
+export class UnauthorizedError extends HttpError {
+  constructor(detail: string, challenge: string) {
+    super(401, 'Unauthorized', detail, { 'www-authenticate': challenge });
+  }
+}
+
 export class ForbiddenError extends HttpError {
   constructor(detail: string) {
     super(403, 'Forbidden', detail);

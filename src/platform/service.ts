@@ -22,6 +22,11 @@ export interface EnvVarDoc {
   doc: string;
 }
 
+/** An OpenAPI security scheme: a bearer token, or an API key in a header. */
+export type SecurityScheme =
+  | { type: 'http'; scheme: 'bearer'; bearerFormat?: string; description?: string }
+  | { type: 'apiKey'; in: 'header'; name: string; description?: string };
+
 /** The module each `src/services/<name>/index.ts` exports; the platform mounts it. */
 export interface ServiceModule {
   /** Also the PostgreSQL schema that holds the service's tables. */
@@ -30,6 +35,8 @@ export interface ServiceModule {
   description: string;
   envVars?: Record<string, EnvVarDoc>;
   migrations: Record<string, Migration>;
+  /** OpenAPI security schemes its routes name in `schema.security` (e.g. BEARER_SCHEME). */
+  securitySchemes?: Record<string, SecurityScheme>;
   /** The original answered `/` itself; served alone, it keeps that route instead of the index. */
   ownsRoot?: boolean;
   /** Registers the routes; throws a ConfigError for a bad service setting, before serving. */

@@ -83,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     title: services.length === 1 ? `Crucible ${services[0]!.title}` : 'Crucible',
     description: services.map((s) => `**${s.title}** — ${s.description}`).join('\n\n'),
     version: opts.version,
+    securitySchemes: Object.assign({}, ...services.map((s) => s.securitySchemes ?? {})),
   });
   await app.register(healthRoutes, { db: database.db });
 

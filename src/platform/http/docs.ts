@@ -2,11 +2,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { SecurityScheme } from '../service.js';
 
 export interface DocsOptions {
   title: string;
   description: string;
   version: string;
+  securitySchemes: Record<string, SecurityScheme>;
 }
 
 // ReDoc ships only as a 2 MB browser bundle whose npm package pulls 85 MB of React peers, so the
@@ -25,6 +27,7 @@ export const docsPlugin = fp(
       openapi: {
         openapi: '3.0.3',
         info: { title: opts.title, description: opts.description, version: opts.version },
+        components: { securitySchemes: opts.securitySchemes },
       },
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     });

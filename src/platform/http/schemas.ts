@@ -20,6 +20,7 @@ export const IdParams = Type.Object({ id: Uuid });
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request: bad JSON, path or query',
+  401: 'Missing, malformed, invalid or expired credentials; the WWW-Authenticate header says which',
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict with the current state',
