@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig } from '../src/platform/config.js';
@@ -52,7 +55,9 @@ export async function startTestApp(
   opts: { workers?: boolean; listen?: boolean } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
-  const fullEnv = { LOG_LEVEL: 'warn', PORT: '0', ...env, DATABASE_URL: database.url };
+  // Files the app stores go to a directory of this app's own, not the checkout's `.data`.
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'crucible-test-'));
+  const fullEnv = { LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: dataDir, ...env, DATABASE_URL: database.url };
   const config = loadConfig(fullEnv);
   const runtime = await startRuntime({
     config,
@@ -71,6 +76,7 @@ export async function startTestApp(
     async close() {
       await runtime.close();
       await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

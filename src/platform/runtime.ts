@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
@@ -9,6 +10,7 @@ import { buildApp } from './http/app.js';
 import { startJobs, type Jobs } from './jobs/jobs.js';
 import type { Logger } from './logger.js';
 import type { ServiceContext, ServiceModule } from './service.js';
+import { localStorage } from './storage/storage.js';
 
 /**
  * Node's default accept queue (511) overflows when a crowd connects at once to a busy server: the
@@ -79,6 +81,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       pool: database.pool,
       jobs,
       events,
+      storage: localStorage(path.join(config.dataDir, 'files')),
       log,
       env: opts.env ?? process.env,
     };
@@ -90,6 +93,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         database,
         jobs,
         events,
+        storage: ctx.storage,
         services,
         version: opts.version,
         env: ctx.env,

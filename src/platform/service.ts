@@ -6,6 +6,7 @@ import type { AnyDb } from './db/database.js';
 import type { EventBus } from './events/events.js';
 import type { Jobs } from './jobs/jobs.js';
 import type { Logger } from './logger.js';
+import type { Storage } from './storage/storage.js';
 
 /** What the platform hands a service: shared handles, never another service. */
 export interface ServiceContext {
@@ -13,6 +14,8 @@ export interface ServiceContext {
   pool: pg.Pool;
   jobs: Jobs;
   events: EventBus;
+  /** Files (uploads, processed media); `$DATA_DIR/files` by default. */
+  storage: Storage;
   log: Logger;
   env: Env;
 }

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/events.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logger.js';
+import type { Storage } from '../storage/storage.js';
 import { describeServices, type ServiceContext, type ServiceModule } from '../service.js';
 import { docsPlugin } from './docs.js';
 import { healthRoutes } from './health.js';
@@ -21,6 +22,7 @@ export interface AppOptions {
   database: Database;
   jobs: Jobs;
   events: EventBus;
+  storage: Storage;
   services: ServiceModule[];
   version: string;
   env?: Record<string, string | undefined>;
@@ -92,6 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     pool: database.pool,
     jobs: opts.jobs,
     events: opts.events,
+    storage: opts.storage,
     log,
     env: opts.env ?? process.env,
   };

@@ -26,6 +26,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with the current state',
   413: 'Body too large',
   415: 'Unsupported content type',
+  416: 'The requested byte range lies outside the file',
   422: 'The body is well-formed but invalid',
   429: 'Too many requests',
   500: 'Unexpected server error',

@@ -19,5 +19,10 @@ export function buildValidator(external: Record<string, unknown>): FastifySchema
     body.addSchema(schema as AnySchema);
     text.addSchema(schema as AnySchema);
   }
-  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as AnySchema);
+  return ({ schema, httpPart, contentType }) => {
+    // A multipart body is streamed, not parsed before the handler: its schema documents the parts
+    // and `receiveUpload` checks them as they come.
+    if (contentType === 'multipart/form-data') return () => true;
+    return (httpPart === 'body' ? body : text).compile(schema as AnySchema);
+  };
 }
