@@ -98,7 +98,7 @@ export function orderService(db: Db, pool: pg.Pool, jobs: Jobs, mode: Concurrenc
       (trx) => repo.insertPending(trx, input),
       202,
       beforeCommit,
-      (trx, order) => jobs.send(RESERVE_QUEUE, { orderId: order.id }, trx).then(() => undefined),
+      (trx, order) => jobs.send(RESERVE_QUEUE, { orderId: order.id }, { tx: trx }).then(() => undefined),
     );
     jobs.nudge(RESERVE_QUEUE);
     return placed;
