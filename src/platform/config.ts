@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** Thrown when an environment variable holds a value the product cannot run with. */
@@ -21,6 +22,8 @@ export interface Config {
     shutdownTimeoutMs: number;
     maxEventLoopDelayMs: number;
     maxDbWaiting: number;
+    /** Whose X-Forwarded-For to believe for the client's address (Fastify's trustProxy). */
+    trustProxy: boolean | number | string[];
   };
   db: { url: string | undefined; poolSize: number };
   /** Unset: events go through PostgreSQL; set: through NATS JetStream at this address. */
@@ -41,6 +44,10 @@ export interface Config {
 export const ENV_VARS = {
   PORT: { default: '8080', doc: 'HTTP port' },
   HOST: { default: '127.0.0.1', doc: 'interface to listen on (0.0.0.0 for all)' },
+  TRUST_PROXY: {
+    default: 'false',
+    doc: "which proxies' X-Forwarded-For gives the client's address: true (any), a number of hops, or addresses/CIDRs",
+  },
   DATABASE_URL: { default: '(unset: embedded PostgreSQL)', doc: 'PostgreSQL connection string' },
   NATS_URL: {
     default: '(unset: events through PostgreSQL)',
@@ -138,6 +145,31 @@ function natsPrefix(env: Env): string {
   return raw;
 }
 
+/**
+ * Off by default: behind no proxy, a client could name any address in X-Forwarded-For. Behind
+ * nginx, name the proxy (`127.0.0.1`) or count the hops, so per-client limits see the client.
+ */
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = env.TRUST_PROXY?.trim();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw) && Number(raw) <= 16) return Number(raw);
+  const items = raw.split(',').map((item) => item.trim());
+  const valid = (item: string) => {
+    const [address, prefix, extra] = item.split('/');
+    const family = isIP(address ?? '');
+    if (!family || extra !== undefined) return false;
+    return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  };
+  if (!items.every(valid)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, a number of proxies (up to 16), or comma-separated addresses or CIDRs such as 127.0.0.1,10.0.0.0/8, got "${raw}"`,
+    );
+  }
+  return items;
+}
+
 function serviceList(env: Env): string[] | undefined {
   const raw = env.SERVICES;
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -156,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
       shutdownTimeoutMs: envInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
       maxEventLoopDelayMs: envInt(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
       maxDbWaiting: envInt(env, 'MAX_DB_WAITING', 2000, 1, 1_000_000),
+      trustProxy: trustProxy(env),
     },
     db: { url: databaseUrl(env), poolSize: envInt(env, 'DB_POOL_SIZE', 20, 1, 1000) },
     // JetStream keeps at most 5 copies of a stream.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceModule } from '../../src/platform/service.js';
 import { shop } from '../../src/services/shop/index.js';
 import { startTestApp, type TestApp } from '../helpers.js';
 import { client, type Client } from '../shop/client.js';
@@ -102,5 +103,37 @@ describe('load shedding', () => {
     expect(shed[0]!.body.detail).toContain('overloaded');
     // Liveness is never shed.
     expect((await http.get('/health')).status).toBe(200);
+  });
+});
+
+describe('the client address behind a proxy', () => {
+  const echo: ServiceModule = {
+    name: 'ipdemo',
+    title: 'IP demo',
+    description: 'answers with the address it sees',
+    migrations: {},
+    async routes(app) {
+      app.get('/ip', async (request) => ({ ip: request.ip }));
+    },
+  };
+  const seen = async (env: Record<string, string>) => {
+    const app = await startTestApp([echo], env, { workers: false });
+    const http = client(app.url);
+    try {
+      return (await http.call('GET', '/ip', undefined, { 'x-forwarded-for': '203.0.113.7' })).body.ip;
+    } finally {
+      await http.close();
+      await app.close();
+    }
+  };
+
+  it('ignores X-Forwarded-For by default, as any client could send it', async () => {
+    expect(await seen({})).toBe('127.0.0.1');
+  });
+
+  it('believes it from a trusted proxy', async () => {
+    expect(await seen({ TRUST_PROXY: '127.0.0.1' })).toBe('203.0.113.7');
+    expect(await seen({ TRUST_PROXY: '1' })).toBe('203.0.113.7');
+    expect(await seen({ TRUST_PROXY: '10.0.0.0/8' })).toBe('127.0.0.1');
   });
 });

@@ -12,6 +12,20 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.services).toBeUndefined();
     expect(config.events.publishLingerMs).toBe(5);
+    expect(config.http.trustProxy).toBe(false);
+  });
+
+  it('reads which proxies to trust for the client address', () => {
+    const trust = (TRUST_PROXY: string) => loadConfig({ TRUST_PROXY }).http.trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust(' 127.0.0.1, 10.0.0.0/8 ,::1,fd00::/8')).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+    ]);
   });
 
   it('reads every variable', () => {
@@ -46,6 +60,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'one of fatal, error'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', 'must be a URL'],
     [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL', 'postgres://'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY', 'addresses or CIDRs'],
+    [{ TRUST_PROXY: '127.0.0.1,nginx' }, 'TRUST_PROXY', 'addresses or CIDRs'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY', 'addresses or CIDRs'],
+    [{ TRUST_PROXY: '99' }, 'TRUST_PROXY', 'up to 16'],
   ])('refuses %o naming the variable', (env, variable, allowed) => {
     try {
       loadConfig(env);

@@ -30,6 +30,11 @@ export interface AppOptions {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A number of proxies is a count of hops to believe (Fastify takes it, its typings do not). */
+function trustProxyOption(trust: boolean | number | string[]) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
+
 /** The one HTTP app of every process: platform plugins, then each service's routes. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, log, database, services } = opts;
@@ -43,6 +48,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    trustProxy: trustProxyOption(config.http.trustProxy),
     // Fastify's factory typing wants its own Ajv pool type; ours returns the same compiler shape.
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
     // A malformed URL or an over-long path parameter gets a problem answer like any other error.
