@@ -54,6 +54,14 @@ export class UnprocessableError extends HttpError {
   }
 }
 
+export class TooManyRequestsError extends HttpError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, 'Too Many Requests', detail, {
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
+  }
+}
+
 export class UnavailableError extends HttpError {
   constructor(detail: string, retryAfterSeconds = 1) {
     super(503, 'Service Unavailable', detail, { 'retry-after': String(retryAfterSeconds) });

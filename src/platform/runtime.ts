@@ -7,6 +7,7 @@ import { migrateService } from './db/migrate.js';
 import type { EventBus } from './events/events.js';
 import { eventsSchema, startEventBus } from './events/start.js';
 import { buildApp } from './http/app.js';
+import { platformSchema } from './migrations/schema.js';
 import { startJobs, type Jobs } from './jobs/jobs.js';
 import type { Logger } from './logger.js';
 import type { ServiceContext, ServiceModule } from './service.js';
@@ -68,6 +69,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     })());
   try {
     if (opts.migrate !== false) {
+      await migrateService(database.db, platformSchema, log);
       await migrateService(database.db, eventsSchema, log);
       for (const s of services) await migrateService(database.db, s, log);
     }
