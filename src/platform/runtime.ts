@@ -89,17 +89,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     };
     let app: FastifyInstance | undefined;
     if (opts.http) {
-      app = await buildApp({
-        config,
-        log,
-        database,
-        jobs,
-        events,
-        storage: ctx.storage,
-        services,
-        version: opts.version,
-        env: ctx.env,
-      });
+      app = await buildApp({ config, log, database, ctx, services, version: opts.version });
       // HTTP closes first (stops accepting, finishes in-flight requests), then jobs, pool, server.
       closers.push(() => app!.close());
     }

@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
-import type { EventBus } from '../events/events.js';
-import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logger.js';
-import type { Storage } from '../storage/storage.js';
 import { describeServices, type ServiceContext, type ServiceModule } from '../service.js';
 import { docsPlugin } from './docs.js';
 import { healthRoutes } from './health.js';
@@ -20,12 +17,10 @@ export interface AppOptions {
   config: Config;
   log: Logger;
   database: Database;
-  jobs: Jobs;
-  events: EventBus;
-  storage: Storage;
+  /** What each service's routes are given (the runtime's, shared with its workers). */
+  ctx: ServiceContext;
   services: ServiceModule[];
   version: string;
-  env?: Record<string, string | undefined>;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -95,18 +90,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { db: database.db });
 
-  const ctx: ServiceContext = {
-    db: database.db,
-    pool: database.pool,
-    jobs: opts.jobs,
-    events: opts.events,
-    storage: opts.storage,
-    log,
-    env: opts.env ?? process.env,
-  };
   for (const service of services) {
     await app.register(async (scope) =>
-      service.routes(scope, { ...ctx, log: log.child({ service: service.name }) }),
+      service.routes(scope, { ...opts.ctx, log: log.child({ service: service.name }) }),
     );
   }
   const soleOwner = services.length === 1 && services[0]!.ownsRoot;
