@@ -9,6 +9,7 @@ import { runScenarios } from '../scenarios/run-all.js';
 import type { Size } from '../scenarios/scenario.js';
 import { scorecardMarkdown, writeScorecard } from '../scenarios/scorecard.js';
 import { startEmbeddedPostgres } from '../platform/db/embedded.js';
+import { summarizeLogs, type LogSummary } from '../platform/logs/summary.js';
 import { startRuntime, type Runtime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
 
@@ -112,6 +113,30 @@ export function buildProgram(io: Io): Command {
         await runtime.close();
       }
     });
+  const logs = program.command('logs').description('Request log files (routes that keep one)');
+  logs
+    .command('summary')
+    .description('Count successes and failures per day in the daily request log files')
+    .option('--from <date>', 'first day, YYYY-MM-DD (default: the first file)', dayOption)
+    .option('--to <date>', 'last day, YYYY-MM-DD (default: the last file)', dayOption)
+    .option('--dir <dir>', 'the log directory (default: $LOG_DIR or logs)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: { from?: string; to?: string; dir?: string; json?: boolean }) => {
+      const { config } = setup(io.env);
+      if (opts.from && opts.to && opts.from > opts.to)
+        throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
+      const dir = opts.dir ? path.resolve(opts.dir) : config.logDir;
+      let summary: LogSummary;
+      try {
+        summary = await summarizeLogs(dir, opts.from, opts.to);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      for (const m of summary.malformedLines) io.err(`${m.file}:${m.line}: malformed line (${m.reason})`);
+      if (opts.json) return io.out(JSON.stringify(summary, null, 2));
+      for (const line of summaryTable(summary)) io.out(line);
+    });
+
   const scenario = program
     .command('scenario')
     .description('Quality scenarios: run one, or all, and get a report');
@@ -171,6 +196,25 @@ class ScenarioFailure extends Error {
   constructor(readonly names: string[]) {
     super(`not passed: ${names.join(', ')}`);
   }
+}
+
+function dayOption(value: string): string {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
+  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value)
+    throw new InvalidArgumentError('must be a date like 2026-11-24');
+  return value;
+}
+
+function summaryTable(summary: LogSummary): string[] {
+  const n = (value: number) => value.toLocaleString('en-US').padStart(10);
+  const row = (label: string, c: { successes: number; failures: number; malformed: number }) =>
+    `${label.padEnd(12)}${n(c.successes)}${n(c.failures)}${n(c.malformed)}`;
+  if (summary.days.length === 0) return ['no log file in that range'];
+  return [
+    `${'day'.padEnd(12)}${'successes'.padStart(10)}${'failures'.padStart(10)}${'malformed'.padStart(10)}`,
+    ...summary.days.map((d) => row(d.day, d)),
+    row('total', summary.total),
+  ];
 }
 
 function sizeOption(value: string): Size {

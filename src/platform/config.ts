@@ -35,6 +35,8 @@ export interface Config {
     publishLingerMs: number;
   };
   dataDir: string;
+  /** Where routes that ask for it write their daily request log files. */
+  logDir: string;
   logLevel: LogLevel;
   /** Service names to mount; undefined mounts every known service. */
   services: string[] | undefined;
@@ -65,6 +67,7 @@ export const ENV_VARS = {
   DATA_DIR: { default: '.data', doc: 'where the embedded database and files live' },
   DB_POOL_SIZE: { default: '20', doc: 'connections in the pool of each process' },
   LOG_LEVEL: { default: 'info', doc: LOG_LEVELS.join(', ') },
+  LOG_DIR: { default: 'logs', doc: 'where daily request log files (log_dd_mm_yyyy.log) are written' },
   SERVICES: { default: '(all)', doc: 'comma-separated services to serve, e.g. shop' },
   SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'how long a shutdown may drain before it is forced' },
   MAX_EVENT_LOOP_DELAY_MS: {
@@ -199,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
       publishLingerMs: envInt(env, 'EVENTS_PUBLISH_LINGER_MS', 5, 0, 1000),
     },
     dataDir: path.resolve(env.DATA_DIR || '.data'),
+    logDir: path.resolve(env.LOG_DIR || 'logs'),
     logLevel: envOneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     services: serviceList(env),
   };

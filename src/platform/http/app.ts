@@ -10,6 +10,7 @@ import { metricsPlugin } from './metrics.js';
 import { pressurePlugin } from './pressure.js';
 import { installProblemHandlers, sendProblem } from './problem-handler.js';
 import { indexRoute } from './index-page.js';
+import { requestLogPlugin } from '../logs/request-log.js';
 import { Problem } from './schemas.js';
 import { buildValidator } from './validation.js';
 
@@ -77,6 +78,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(metricsPlugin, { pool: database.pool });
+  await app.register(requestLogPlugin, { dir: config.logDir, log });
   await app.register(pressurePlugin, {
     maxEventLoopDelayMs: config.http.maxEventLoopDelayMs,
     maxDbWaiting: config.http.maxDbWaiting,
