@@ -80,3 +80,19 @@ export async function startTestApp(
     },
   };
 }
+
+/** A service of a test's own, mounted like a real one: its routes, and nothing else unless given. */
+export function testService(
+  name: string,
+  routes: ServiceModule['routes'],
+  extra: Partial<ServiceModule> = {},
+): ServiceModule {
+  return {
+    name,
+    title: name,
+    description: `${name}, a test's own service`,
+    migrations: {},
+    routes,
+    ...extra,
+  };
+}

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceModule } from '../../src/platform/service.js';
 import { shop } from '../../src/services/shop/index.js';
-import { startTestApp, type TestApp } from '../helpers.js';
+import { startTestApp, type TestApp, testService } from '../helpers.js';
 import { client, type Client } from '../shop/client.js';
 
 describe('the platform app', () => {
@@ -107,15 +106,9 @@ describe('load shedding', () => {
 });
 
 describe('the client address behind a proxy', () => {
-  const echo: ServiceModule = {
-    name: 'ipdemo',
-    title: 'IP demo',
-    description: 'answers with the address it sees',
-    migrations: {},
-    async routes(app) {
-      app.get('/ip', async (request) => ({ ip: request.ip }));
-    },
-  };
+  const echo = testService('ipdemo', async (app) => {
+    app.get('/ip', async (request) => ({ ip: request.ip }));
+  });
   const seen = async (env: Record<string, string>) => {
     const app = await startTestApp([echo], env, { workers: false });
     const http = client(app.url);

@@ -9,9 +9,8 @@ import {
 } from '../../src/platform/auth/bearer.js';
 import { hashSecret, sameToken, verifySecret } from '../../src/platform/auth/secrets.js';
 import { problems } from '../../src/platform/http/schemas.js';
-import type { ServiceModule } from '../../src/platform/service.js';
 import { client, type Client } from '../shop/client.js';
-import { startTestApp, type TestApp } from '../helpers.js';
+import { startTestApp, type TestApp, testService } from '../helpers.js';
 
 const SECRET = 'a test secret of at least thirty-two bytes';
 
@@ -88,13 +87,9 @@ describe('bearer tokens', () => {
 
 describe('a route behind requireBearer', () => {
   const tokens = createBearerTokens({ secret: SECRET, ttlSeconds: 60, realm: 'demo' });
-  const demo: ServiceModule = {
-    name: 'authdemo',
-    title: 'Auth demo',
-    description: 'a route that needs a bearer token',
-    migrations: {},
-    securitySchemes: { bearer: BEARER_SCHEME },
-    async routes(app: FastifyInstance) {
+  const demo = testService(
+    'authdemo',
+    async (app: FastifyInstance) => {
       app.get(
         '/whoami',
         {
@@ -105,7 +100,8 @@ describe('a route behind requireBearer', () => {
       );
       app.get('/open', async (request) => ({ sub: principalOf(request).sub }));
     },
-  };
+    { securitySchemes: { bearer: BEARER_SCHEME } },
+  );
   let app: TestApp;
   let http: Client;
 

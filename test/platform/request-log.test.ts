@@ -7,8 +7,7 @@ import { NotFoundError } from '../../src/platform/errors.js';
 import { DailyFile, dailyFileName, dayOfFile } from '../../src/platform/logs/daily-file.js';
 import { FAILURE, SUCCESS, type RequestLogLine } from '../../src/platform/logs/request-log.js';
 import { summarizeLogs } from '../../src/platform/logs/summary.js';
-import type { ServiceModule } from '../../src/platform/service.js';
-import { startTestApp } from '../helpers.js';
+import { startTestApp, testService } from '../helpers.js';
 import { tempDir } from '../process.js';
 import { client } from '../shop/client.js';
 
@@ -45,24 +44,18 @@ describe('daily log files', () => {
 });
 
 describe('the request log of a route', () => {
-  const demo: ServiceModule = {
-    name: 'logdemo',
-    title: 'Log demo',
-    description: 'one logged route, one not',
-    migrations: {},
-    async routes(app: FastifyInstance) {
-      app.get<{ Params: { id: string } }>(
-        '/users/:id/recommendations',
-        { config: { requestLog: { user: (request) => (request.params as { id: string }).id } } },
-        async (request) => {
-          if (request.params.id === '404') throw new NotFoundError('User not found');
-          return [];
-        },
-      );
-      app.get('/plain', { config: { requestLog: true } }, async () => ({ ok: true }));
-      app.get('/unlogged', async () => ({ ok: true }));
-    },
-  };
+  const demo = testService('logdemo', async (app: FastifyInstance) => {
+    app.get<{ Params: { id: string } }>(
+      '/users/:id/recommendations',
+      { config: { requestLog: { user: (request) => (request.params as { id: string }).id } } },
+      async (request) => {
+        if (request.params.id === '404') throw new NotFoundError('User not found');
+        return [];
+      },
+    );
+    app.get('/plain', { config: { requestLog: true } }, async () => ({ ok: true }));
+    app.get('/unlogged', async () => ({ ok: true }));
+  });
 
   it('writes one JSON line per request of the routes that ask, with its outcome', async () => {
     const logDir = path.join(await tempDir(), 'logs');

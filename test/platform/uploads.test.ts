@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendStored } from '../../src/platform/http/files.js';
 import { problems } from '../../src/platform/http/schemas.js';
 import { acceptUploads, receiveUpload, uploadBody } from '../../src/platform/http/uploads.js';
-import type { ServiceContext, ServiceModule } from '../../src/platform/service.js';
-import { startTestApp, type TestApp } from '../helpers.js';
+import type { ServiceContext } from '../../src/platform/service.js';
+import { startTestApp, type TestApp, testService } from '../helpers.js';
 
 // The first bytes of an MP4 file: a box size, then "ftyp".
 const MP4_HEAD = Buffer.from('00000018667479706d703432', 'hex');
@@ -14,43 +14,31 @@ const mp4 = (size: number) => Buffer.concat([MP4_HEAD, Buffer.alloc(size - MP4_H
 const LIMIT = 100_000;
 
 let nextId = 0;
-const demo: ServiceModule = {
-  name: 'uploaddemo',
-  title: 'Upload demo',
-  description: 'a route that takes a file, and one that serves it',
-  migrations: {},
-  async routes(app: FastifyInstance, ctx: ServiceContext) {
-    await acceptUploads(app);
-    const spec = { file: 'video_file', fields: ['title'], maxBytes: LIMIT };
-    const schema = { body: uploadBody(spec, 'an MP4 video'), response: problems(400, 413, 415, 422) };
-    app.post('/clips', { schema }, async (request, reply) => {
-      const id = String(++nextId);
-      const upload = await receiveUpload(request, ctx.storage, {
-        ...spec,
-        key: `clips/${id}.mp4`,
-        check: (head) =>
-          head.subarray(4, 8).toString() === 'ftyp' ? undefined : 'The file is not an MP4 video',
-      });
-      return reply.code(201).send({ id, title: upload.fields.title, ...upload.file });
+const demo = testService('uploaddemo', async (app: FastifyInstance, ctx: ServiceContext) => {
+  await acceptUploads(app);
+  const spec = { file: 'video_file', fields: ['title'], maxBytes: LIMIT };
+  const schema = { body: uploadBody(spec, 'an MP4 video'), response: problems(400, 413, 415, 422) };
+  app.post('/clips', { schema }, async (request, reply) => {
+    const id = String(++nextId);
+    const upload = await receiveUpload(request, ctx.storage, {
+      ...spec,
+      key: `clips/${id}.mp4`,
+      check: (head) =>
+        head.subarray(4, 8).toString() === 'ftyp' ? undefined : 'The file is not an MP4 video',
     });
-    app.get<{ Params: { id: string } }>(
-      '/clips/:id',
-      { schema: { response: problems(404, 416) } },
-      async (request, reply) =>
-        sendStored(request, reply, ctx.storage, `clips/${request.params.id}.mp4`, 'video/mp4'),
-    );
-  },
-};
+    return reply.code(201).send({ id, title: upload.fields.title, ...upload.file });
+  });
+  app.get<{ Params: { id: string } }>(
+    '/clips/:id',
+    { schema: { response: problems(404, 416) } },
+    async (request, reply) =>
+      sendStored(request, reply, ctx.storage, `clips/${request.params.id}.mp4`, 'video/mp4'),
+  );
+});
 // Another service, which never called acceptUploads.
-const plain: ServiceModule = {
-  name: 'plaindemo',
-  title: 'Plain demo',
-  description: 'a route that takes JSON only',
-  migrations: {},
-  async routes(app: FastifyInstance) {
-    app.post('/json-only', async () => ({ ok: true }));
-  },
-};
+const plain = testService('plaindemo', async (app: FastifyInstance) => {
+  app.post('/json-only', async () => ({ ok: true }));
+});
 
 describe('uploads and stored files over HTTP', () => {
   let app: TestApp;
