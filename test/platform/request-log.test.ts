@@ -55,6 +55,10 @@ describe('the request log of a route', () => {
     );
     app.get('/plain', { config: { requestLog: true } }, async () => ({ ok: true }));
     app.get('/unlogged', async () => ({ ok: true }));
+    app.get('/slow', { config: { requestLog: true } }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { ok: true };
+    });
   });
 
   it('writes one JSON line per request of the routes that ask, with its outcome', async () => {
@@ -64,6 +68,9 @@ describe('the request log of a route', () => {
     try {
       for (const p of ['/users/7/recommendations', '/users/404/recommendations', '/plain', '/unlogged'])
         await http.get(p);
+      // A client that hangs up before the answer: a failure, though the handler went on to 200.
+      await fetch(`${app.url}/slow`, { signal: AbortSignal.timeout(50) }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 400));
     } finally {
       await http.close();
       await app.close();
@@ -74,7 +81,9 @@ describe('the request log of a route', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as RequestLogLine);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toMatchObject({ route: '/slow', status: 499, outcome: FAILURE });
+    expect(lines[3]!.ms).toBeGreaterThanOrEqual(40);
     expect(lines[0]).toMatchObject({
       route: '/users/:id/recommendations',
       user: '7',

@@ -33,10 +33,13 @@ export interface RequestLogLine {
  * (`config: { requestLog: … }`) to a daily file `log_dd_mm_yyyy.log` in `dir`. An answer below
  * 400 is a success; any other, or a request the client gave up on, a failure.
  */
+/** What nginx logs for a client that closed the connection before the answer. */
+const CLIENT_CLOSED = 499;
+
 export const requestLogPlugin = fp(
   async (app: FastifyInstance, opts: { dir: string; log: Logger }) => {
     const file = new DailyFile(opts.dir, (err) => opts.log.error({ err }, 'request log: write failed'));
-    app.addHook('onResponse', async (request, reply) => {
+    const record = (request: FastifyRequest, status: number, ms: number) => {
       const option = request.routeOptions.config.requestLog;
       if (!option) return;
       const at = new Date();
@@ -46,15 +49,24 @@ export const requestLogPlugin = fp(
         method: request.method,
         route: request.routeOptions.url ?? request.url,
         user: option === true ? undefined : option.user(request),
-        status: reply.statusCode,
-        outcome: reply.statusCode < 400 && !request.raw.aborted ? SUCCESS : FAILURE,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
+        status,
+        outcome: status < 400 ? SUCCESS : FAILURE,
+        ms: Math.round(ms * 100) / 100,
       };
       try {
         file.write(JSON.stringify(line), at);
       } catch (err) {
         opts.log.error({ err }, 'request log: write failed');
       }
+    };
+    app.addHook('onResponse', async (request, reply) => record(request, reply.statusCode, reply.elapsedTime));
+    // A request whose client hung up before the answer gets no onResponse (nor, without a body,
+    // an onRequestAbort): its response's close without a finish tells. A failure all the same.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.routeOptions.config.requestLog) return;
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) record(request, CLIENT_CLOSED, reply.elapsedTime);
+      });
     });
     app.addHook('onClose', () => file.close());
   },
