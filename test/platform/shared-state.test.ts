@@ -68,6 +68,15 @@ describe('limitAttempts', () => {
     expect(await refusal(['account:dora', 'ip:10.0.0.2'])).toBeUndefined();
   });
 
+  it('takes keys of any length, a long one stored as its hash', async () => {
+    const long = `account:${'x'.repeat(10_000)}@example.com`;
+    for (let i = 0; i < 3; i++) expect(await refusal([long])).toBeUndefined();
+    expect((await refusal([long]))?.statusCode).toBe(429);
+    expect(await refusal([`${long}.org`])).toBeUndefined();
+    await clearAttempts(database.db, long);
+    expect(await refusal([long])).toBeUndefined();
+  });
+
   it('counts a key named twice in one call once', async () => {
     for (let i = 0; i < 3; i++) expect(await refusal(['dup', 'dup'])).toBeUndefined();
     expect((await refusal(['dup']))?.statusCode).toBe(429);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AnyDb } from '../db/database.js';
 import { TooManyRequestsError } from '../errors.js';
@@ -9,6 +10,13 @@ export interface AttemptLimit {
 }
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Keys come from clients (an e-mail address, say): a long one is stored as its hash, since a
+ * B-tree entry over about 2.7 kB is an error, and a client must not turn its attempt into a 500.
+ */
+const stored = (key: string) =>
+  key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
 let lastSweep = 0;
 
 /**
@@ -23,7 +31,7 @@ export async function limitAttempts(
   opts: AttemptLimit,
   detail: string,
 ): Promise<void> {
-  const unique = [...new Set(keys)];
+  const unique = [...new Set(keys.map(stored))];
   const { rows } = await sql<{ count: number; retry_after: number }>`
     INSERT INTO platform.attempts AS a (key, count, expires_at)
     SELECT k, 1, now() + make_interval(secs => ${opts.windowSeconds}) FROM unnest(${unique}::text[]) AS k
@@ -42,7 +50,7 @@ export async function limitAttempts(
 
 /** Forgets a key's attempts (after a successful login, say). */
 export async function clearAttempts(db: AnyDb, key: string): Promise<void> {
-  await sql`DELETE FROM platform.attempts WHERE key = ${key}`.execute(db);
+  await sql`DELETE FROM platform.attempts WHERE key = ${stored(key)}`.execute(db);
 }
 
 /** Deletes the counters whose window is over; run now and then, so old keys do not pile up. */
