@@ -14,13 +14,6 @@ export function dayOfFile(name: string): string | undefined {
   return match ? `${match[3]}-${match[2]}-${match[1]}` : undefined;
 }
 
-/** The local date of an instant as `yyyy-mm-dd`, the day its line's file is named for. */
-export function localDay(at: Date): string {
-  const mm = String(at.getMonth() + 1).padStart(2, '0');
-  const dd = String(at.getDate()).padStart(2, '0');
-  return `${at.getFullYear()}-${mm}-${dd}`;
-}
-
 /**
  * Appends lines to one file per day in `dir`, opened on the first line of each day. Files are
  * opened for appending (O_APPEND) and every write holds whole lines, so several processes may

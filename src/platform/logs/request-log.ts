@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from '../logger.js';
 import { DailyFile } from './daily-file.js';
@@ -39,9 +39,7 @@ const CLIENT_CLOSED = 499;
 export const requestLogPlugin = fp(
   async (app: FastifyInstance, opts: { dir: string; log: Logger }) => {
     const file = new DailyFile(opts.dir, (err) => opts.log.error({ err }, 'request log: write failed'));
-    const record = (request: FastifyRequest, status: number, ms: number) => {
-      const option = request.routeOptions.config.requestLog;
-      if (!option) return;
+    const record = (request: FastifyRequest, option: RequestLogOption, status: number, ms: number) => {
       const at = new Date();
       const line: RequestLogLine = {
         time: at.toISOString(),
@@ -59,14 +57,21 @@ export const requestLogPlugin = fp(
         opts.log.error({ err }, 'request log: write failed');
       }
     };
-    app.addHook('onResponse', async (request, reply) => record(request, reply.statusCode, reply.elapsedTime));
-    // A request whose client hung up before the answer gets no onResponse (nor, without a body,
-    // an onRequestAbort): its response's close without a finish tells. A failure all the same.
-    app.addHook('onRequest', async (request, reply) => {
-      if (!request.routeOptions.config.requestLog) return;
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) record(request, CLIENT_CLOSED, reply.elapsedTime);
-      });
+    // Hooks go on the routes that ask for a log only, so no other route pays for them.
+    app.addHook('onRoute', (route) => {
+      const option = route.config?.requestLog;
+      if (!option) return;
+      const onRequest: onRequestHookHandler = async (request, reply) => {
+        // A client that hangs up before the answer gets no onResponse (nor, without a body, an
+        // onRequestAbort): its response's close without a finish tells. A failure all the same.
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) record(request, option, CLIENT_CLOSED, reply.elapsedTime);
+        });
+      };
+      const onResponse: onResponseHookHandler = async (request, reply) =>
+        record(request, option, reply.statusCode, reply.elapsedTime);
+      route.onRequest = [...[route.onRequest ?? []].flat(), onRequest];
+      route.onResponse = [...[route.onResponse ?? []].flat(), onResponse];
     });
     app.addHook('onClose', () => file.close());
   },
