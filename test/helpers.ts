@@ -5,6 +5,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig } from '../src/platform/config.js';
+import { createDatabase, type Database } from '../src/platform/db/database.js';
+import { migrateService, type Migratable } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import { startRuntime, type Runtime } from '../src/platform/runtime.js';
 import type { ServiceModule } from '../src/platform/service.js';
@@ -94,5 +96,20 @@ export function testService(
     migrations: {},
     routes,
     ...extra,
+  };
+}
+
+/** A test database with the given schemas migrated, and a pool onto it; `close` drops it. */
+export async function migratedTestDatabase(schemas: Migratable[], poolSize: number): Promise<Database> {
+  const scratch = await createTestDatabase();
+  const log = createLogger('warn');
+  const database = createDatabase({ url: scratch.url, poolSize }, log);
+  for (const schema of schemas) await migrateService(database.db, schema, log);
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await scratch.drop();
+    },
   };
 }

@@ -3,26 +3,15 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearAttempts, limitAttempts, sweepAttempts } from '../../src/platform/auth/attempts.js';
 import { sharedSecret } from '../../src/platform/auth/shared-secret.js';
-import { createDatabase, type Database } from '../../src/platform/db/database.js';
-import { migrateService } from '../../src/platform/db/migrate.js';
+import type { Database } from '../../src/platform/db/database.js';
 import { HttpError } from '../../src/platform/errors.js';
-import { createLogger } from '../../src/platform/logger.js';
 import { platformSchema } from '../../src/platform/migrations/schema.js';
-import { createTestDatabase } from '../helpers.js';
+import { migratedTestDatabase } from '../helpers.js';
 
-let test: Awaited<ReturnType<typeof createTestDatabase>>;
 let database: Database;
 
-beforeAll(async () => {
-  test = await createTestDatabase();
-  const log = createLogger('warn');
-  database = createDatabase({ url: test.url, poolSize: 8 }, log);
-  await migrateService(database.db, platformSchema, log);
-});
-afterAll(async () => {
-  await database?.close();
-  await test?.drop();
-});
+beforeAll(async () => (database = await migratedTestDatabase([platformSchema], 8)));
+afterAll(() => database?.close());
 
 describe('sharedSecret', () => {
   it('makes one secret however many instances ask at once, and keeps it', async () => {

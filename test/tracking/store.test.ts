@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/platform/db/database.js';
-import { migrateService } from '../../src/platform/db/migrate.js';
-import { createLogger } from '../../src/platform/logger.js';
+import type { Database } from '../../src/platform/db/database.js';
 import { tracking } from '../../src/services/tracking/index.js';
 import {
   copyAndCount,
@@ -11,22 +9,13 @@ import {
 } from '../../src/services/tracking/interactions.repository.js';
 import type { StoredInteraction } from '../../src/services/tracking/interactions.rules.js';
 import { canonicalMs } from '../../src/services/tracking/time.js';
-import { createTestDatabase } from '../helpers.js';
+import { migratedTestDatabase } from '../helpers.js';
 
-let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
 let database: Database;
 
-beforeAll(async () => {
-  scratch = await createTestDatabase();
-  const log = createLogger('warn');
-  // One connection: a COPY that failed must leave it usable for what comes next.
-  database = createDatabase({ url: scratch.url, poolSize: 1 }, log);
-  await migrateService(database.db, tracking, log);
-});
-afterAll(async () => {
-  await database?.close();
-  await scratch?.drop();
-});
+// One connection: a COPY that failed must leave it usable for what comes next.
+beforeAll(async () => (database = await migratedTestDatabase([tracking], 1)));
+afterAll(() => database?.close());
 
 const row = (over: Partial<StoredInteraction> = {}): StoredInteraction => ({
   id: randomUUID(),
