@@ -10,6 +10,7 @@ export interface AttemptLimit {
 }
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
+let lastSweep = 0;
 
 /**
  * Keys come from clients (an e-mail address, say): a long one is stored as its hash, since a
@@ -17,7 +18,6 @@ const SWEEP_EVERY_MS = 60 * 60 * 1000;
  */
 const stored = (key: string) =>
   key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
-let lastSweep = 0;
 
 /**
  * Counts one attempt for each key (say the account and the client's address of a login) and
