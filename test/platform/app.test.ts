@@ -66,6 +66,18 @@ describe('the platform app', () => {
     const redoc = await http.get('/redoc');
     expect(String(redoc.body)).toContain('<redoc spec-url="/openapi.json">');
   });
+
+  it('loads nothing from outside: every script and stylesheet of its pages is its own', async () => {
+    for (const page of ['/', '/docs/', '/redoc']) {
+      const html = String((await http.get(page)).body);
+      const links = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+      expect(links.filter((link) => /^(https?:)?\/\//.test(link)), page).toEqual([]);
+    }
+    const bundle = await http.get('/redoc/redoc.standalone.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers['content-type']).toContain('javascript');
+    expect(String(bundle.body).length).toBeGreaterThan(100_000);
+  });
 });
 
 describe('load shedding', () => {

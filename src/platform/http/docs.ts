@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -11,13 +13,15 @@ export interface DocsOptions {
   securitySchemes: Record<string, SecurityScheme>;
 }
 
-// ReDoc ships only as a 2 MB browser bundle whose npm package pulls 85 MB of React peers, so the
-// page loads it from its CDN, as FastAPI's /redoc does. Swagger UI at /docs works offline.
+// The page loads ReDoc's standalone bundle from our own npm copy, never a CDN: the product must
+// work offline, and FastAPI users expect /redoc beside /docs.
+const redocBundle = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+
 const redocPage = (title: string) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>${title} — ReDoc</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><redoc spec-url="/openapi.json"></redoc>
-<script src="https://cdn.redoc.ly/redoc/v2.5.1/bundles/redoc.standalone.js"></script>
+<script src="/redoc/redoc.standalone.js"></script>
 </body></html>`;
 
 /** OpenAPI 3 at /openapi.json, Swagger UI at /docs, ReDoc at /redoc. */
@@ -35,6 +39,13 @@ export const docsPlugin = fp(
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     app.get('/redoc', { schema: { hide: true } }, async (_request, reply) =>
       reply.type('text/html; charset=utf-8').send(redocPage(opts.title)),
+    );
+    let bundle: Promise<Buffer> | undefined;
+    app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .type('application/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=86400')
+        .send(await (bundle ??= readFile(redocBundle))),
     );
   },
   { name: 'crucible-docs' },
