@@ -64,7 +64,10 @@ function validationStatus(error: FastifyError): number {
   return error.validationContext === 'body' ? 422 : 400;
 }
 
-function validationDetail(error: FastifyError): string {
+/** One line naming the field and the rule it broke; every route that words its own refusals reuses it. */
+export function validationDetail(
+  error: Pick<FastifyError, 'validation' | 'validationContext' | 'message'>,
+): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
   const where = error.validationContext ?? 'request';
