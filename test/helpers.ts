@@ -47,6 +47,8 @@ export interface TestApp {
   runtime: Runtime;
   url: string;
   databaseUrl: string;
+  /** Where the app stores files: a directory of its own. */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startTestApp(
     runtime,
     url,
     databaseUrl: database.url,
+    dataDir,
     async close() {
       await runtime.close();
       await database.drop();

@@ -74,6 +74,11 @@ const PG_CLIENT_ERRORS: Record<string, number> = {
   '22003': 400, // numeric_value_out_of_range
   '22007': 400, // invalid_datetime_format
   '22008': 400, // datetime_field_overflow
+  '22001': 400, // string_data_right_truncation (longer than the column allows)
+  '22021': 400, // character_not_in_repertoire (a NUL or bytes that are not UTF-8)
+  '22P05': 400, // untranslatable_character
+  '22025': 400, // invalid_escape_sequence (a LIKE pattern ending in a backslash)
+  '54000': 400, // program_limit_exceeded (a value too large to index)
   '23505': 409, // unique_violation
   '23503': 409, // foreign_key_violation
   '23514': 409, // check_violation

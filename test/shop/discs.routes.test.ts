@@ -296,7 +296,6 @@ describe('bad input to the disc routes', () => {
     ['a negative year', { year_of_release: -2022 }, /year_of_release/],
     ['a name of 10,000 characters', { name: 'x'.repeat(10_000) }, /name/],
     ['an artist of 10,000 characters', { artist: 'é'.repeat(10_000) }, /artist/],
-    ['a NUL character, which PostgreSQL cannot store', { name: 'a\u0000b' }, /name/],
     ['an empty genre', { genre: '' }, /genre/],
   ])('answers 422 for %s, on create and update', async (_what, change, detail) => {
     expectProblem(await http.post('/discs', { ...aDisc(1), ...change }), 422, detail);
@@ -306,14 +305,13 @@ describe('bad input to the disc routes', () => {
   it.each([
     ['unicode', 'Ünïcødé 🎵 日本語 — ½'],
     ['SQL', SQL],
-    ['a lone surrogate', '\ud800 lone'],
   ])('stores %s text as data, not code, and finds it again', async (_what, name) => {
     const created = await http.post('/discs', aDisc(1, name));
     expect(created.status).toBe(201);
     const found = await http.get(`/discs?${new URLSearchParams({ name_exact: created.body.name })}`);
     expect(found.status).toBe(200);
     expect(found.body.data.map((d: { id: string }) => d.id)).toEqual([created.body.id]);
-    if (!name.includes('\ud800')) expect(created.body.name).toBe(name);
+    expect(created.body.name).toBe(name);
     expect((await http.del(`/discs/${created.body.id}`)).status).toBe(204);
   });
 

@@ -135,7 +135,6 @@ describe('POST /purchase-orders', () => {
       ['a disc_id of 10,000 characters', { disc_id: 'x'.repeat(10_000) }, /disc_id/],
       ['an SQL-looking disc_id', { disc_id: SQL }, /disc_id/],
       ['a unicode customer_id', { customer_id: 'ü'.repeat(36) }, /customer_id/],
-      ['a NUL in disc_id', { disc_id: '\u0000' }, /disc_id/],
     ])('answers 422 for %s', async (_what, change, detail) => {
       expectProblem(
         await http.post('/purchase-orders', { ...order(disc, customer), ...change }),

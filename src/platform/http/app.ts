@@ -10,6 +10,7 @@ import { metricsPlugin } from './metrics.js';
 import { pressurePlugin } from './pressure.js';
 import { installProblemHandlers, sendProblem } from './problem-handler.js';
 import { indexRoute } from './index-page.js';
+import { clientErrorHandler, installInputGuard } from './input-guard.js';
 import { requestLogPlugin } from '../logs/request-log.js';
 import { Problem } from './schemas.js';
 import { buildValidator } from './validation.js';
@@ -47,15 +48,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: trustProxyOption(config.http.trustProxy),
     // Fastify's factory typing wants its own Ajv pool type; ours returns the same compiler shape.
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
-    // A malformed URL or an over-long path parameter gets a problem answer like any other error.
+    // A malformed URL or an over-long path parameter gets a problem answer like any other error:
+    // a 400 (find-my-way says 414 for a long parameter, though the URL is well within limits).
     frameworkErrors: (error, request, reply) => {
-      void sendProblem(request, reply, error.statusCode ?? 400, error.message);
+      const detail =
+        error.statusCode === 414 ? 'A path parameter is longer than 100 characters' : error.message;
+      void sendProblem(
+        request,
+        reply,
+        error.statusCode === 414 ? 400 : (error.statusCode ?? 400),
+        detail.slice(0, 500),
+      );
     },
     forceCloseConnections: 'idle',
+    clientErrorHandler,
   });
 
   app.addSchema(Problem);
   installProblemHandlers(app);
+  installInputGuard(app);
   // Closing closes idle keep-alive sockets once; a socket whose request was in flight then turns
   // idle and would hold the close open until the client hangs up. Keep closing the idle ones.
   app.addHook('preClose', async () => {

@@ -19,7 +19,7 @@ export const Uuid = Type.String({ format: 'uuid', pattern: UUID_PATTERN, descrip
 export const IdParams = Type.Object({ id: Uuid });
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed request: bad JSON, path or query',
+  400: 'Malformed request: bad JSON, path, query or header, or text that is not UTF-8 or holds a NUL',
   401: 'Missing, malformed, invalid or expired credentials; the WWW-Authenticate header says which',
   403: 'Forbidden',
   404: 'Not found',
@@ -29,12 +29,16 @@ const DESCRIPTIONS: Record<number, string> = {
   416: 'The requested byte range lies outside the file',
   422: 'The body is well-formed but invalid',
   429: 'Too many requests',
+  431: 'The request line and headers exceed 16 KB',
   500: 'Unexpected server error',
   503: 'Overloaded or the database is unreachable; retry after the Retry-After header',
 };
 
-/** Every route answers these whatever it does: the app sheds load (503) and may fail (500). */
-export const ALWAYS = [500, 503] as const;
+/**
+ * Every route answers these whatever it does: malformed text anywhere in a request (400), a
+ * request line and headers over Node's limit (431), load shed (503), and a fault of ours (500).
+ */
+export const ALWAYS = [400, 431, 500, 503] as const;
 
 /**
  * Response schemas for the error statuses a route can return, plus the ones every route can.

@@ -1,17 +1,15 @@
 import { Type, type Static } from 'typebox';
-import { NO_NUL } from './discs.schema.js';
 
 export const CustomerFields = {
   document: Type.String({
     minLength: 1,
     maxLength: 64,
-    pattern: NO_NUL,
     description: 'Identity document number',
   }),
-  name: Type.String({ minLength: 1, maxLength: 255, pattern: NO_NUL }),
+  name: Type.String({ minLength: 1, maxLength: 255 }),
   birth_date: Type.String({ format: 'date', description: 'YYYY-MM-DD' }),
   email: Type.String({ format: 'email', maxLength: 320 }),
-  phone: Type.String({ minLength: 1, maxLength: 32, pattern: NO_NUL }),
+  phone: Type.String({ minLength: 1, maxLength: 32 }),
 };
 
 export const CustomerCreate = Type.Object(CustomerFields, { additionalProperties: false });

@@ -1,12 +1,9 @@
 import { Type, type Static } from 'typebox';
 
-/** PostgreSQL text cannot hold U+0000; refuse it here (422/400) instead of failing in the database (500). */
-export const NO_NUL = '^[^\\u0000]*$';
-
 const Text = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 255, pattern: NO_NUL, description });
+  Type.String({ minLength: 1, maxLength: 255, description });
 const Filter = (description: string) =>
-  Type.Optional(Type.String({ maxLength: 255, pattern: NO_NUL, description }));
+  Type.Optional(Type.String({ maxLength: 255, description }));
 
 export const DiscFields = {
   name: Text('Title of the disc'),

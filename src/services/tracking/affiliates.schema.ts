@@ -37,6 +37,5 @@ export function checkName(body: unknown): { ok: true; name: string } | { ok: fal
   if (name.length < 2)
     return { ok: false, error: 'name must have at least 2 characters (spaces around it do not count)' };
   if (name.length > MAX_NAME) return { ok: false, error: `name is longer than ${MAX_NAME} characters` };
-  if (name.includes('\u0000')) return { ok: false, error: 'name cannot contain the NUL character' };
   return { ok: true, name };
 }

@@ -57,8 +57,6 @@ function checkText(value: unknown, field: (typeof TEXT_FIELDS)[number]): string 
   if (typeof value !== 'string') return `${field.name} must be a string, got ${quote(value)}`;
   if (value.trim() === '') return field.empty;
   if (value.length > field.max) return `${field.name} is longer than ${field.max} characters`;
-  // PostgreSQL text cannot hold U+0000: refused here rather than failing in the worker.
-  if (value.includes('\u0000')) return `${field.name} cannot contain the NUL character`;
   return undefined;
 }
 
