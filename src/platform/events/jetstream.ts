@@ -1,24 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   AckPolicy,
   DeliverPolicy,
   JetStreamApiCodes,
-  JetStreamApiError,
   RetentionPolicy,
   StorageType,
-  jetstream,
-  jetstreamManager,
   type StreamConfig,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import {
-  connect,
-  createInbox,
-  headers,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-} from '@nats-io/transport-node';
+import { createInbox, headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { joinGroup } from './assignment.js';
@@ -40,6 +30,9 @@ import {
   type NewEvent,
   type StreamSpec,
 } from './events.js';
+import { NANOS_PER_MS, isApiError, message, openConnection, unavailable } from './jetstream/connection.js';
+import { parseAckSubject, segmentId, storedIn } from './jetstream/messages.js';
+import { consumerName, namesFor, safe } from './jetstream/names.js';
 
 export interface JetStreamBusOptions {
   /** One server or a comma-separated list (a cluster). */
@@ -76,40 +69,15 @@ const DEFAULT_ACK_WAIT_MS = 3000;
 const MAX_ACK_PENDING = 10_000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_PUBLISH_RETRY_MS = 3000;
-const NANOS_PER_MS = 1_000_000;
 /** How often requests past their deadline are failed. */
 const SWEEP_MS = 50;
 /** About what a stored message's headers add to its size, as a pull's `max_bytes` counts it. */
 const HEADERS_ALLOWANCE = 150;
-/** The server's default largest message, for a server that does not say. */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 // A retried event travels alone, marked for the one group that failed it (every group's consumer
 // of a partition reads the partition's subject), with the tries it had and when it is due.
 const RETRY_GROUP = 'Crucible-Retry-Group';
 const RETRY_ATTEMPTS = 'Crucible-Attempts';
 const RETRY_AT = 'Crucible-Retry-At';
-
-// Names and subject tokens allow fewer characters than the port's names; two port names that
-// differ only in such characters would share a stream, which the port's names never do.
-const safe = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_');
-/**
- * Names of one deployment's streams and subjects. The prefix keeps deployments that share a NATS
- * server apart (JetStream refuses two streams with overlapping subjects, and a fresh database
- * must not inherit another deployment's events).
- */
-function namesFor(prefix: string) {
-  const upper = prefix.toUpperCase();
-  return {
-    streamName: (stream: string) => `${upper}_${safe(stream)}`,
-    subjectOf: (stream: string, partition: number) => `${prefix}.${safe(stream)}.${partition}`,
-    subjects: (stream: string) => `${prefix}.${safe(stream)}.*`,
-    // Not `<PREFIX>_<stream>_dead`: that could be the stream of a port stream named `<stream>_dead`.
-    deadStreamName: (stream: string) => `${upper}-DEAD_${safe(stream)}`,
-    deadSubject: (stream: string, group: string) => `${prefix}-dead.${safe(stream)}.${safe(group)}`,
-    deadSubjects: (stream: string) => `${prefix}-dead.${safe(stream)}.*`,
-  };
-}
-const consumerName = (group: string, partition: number) => `${safe(group)}_p${partition}`;
 
 // 2.9 servers have no stream metadata: the partition count lives in the description.
 const describe = (spec: StreamSpec) => `crucible events stream "${spec.name}" partitions=${spec.partitions}`;
@@ -118,60 +86,6 @@ const partitionsIn = (info: StreamInfo): number => {
   if (!found) throw new Error(`JetStream stream ${info.config.name} exists but was not made by crucible`);
   return Number(found[1]);
 };
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const isApiError = (err: unknown, code: number) => err instanceof JetStreamApiError && err.code === code;
-
-/**
- * A message's id, for JetStream to drop a publish tried again: the event's own id for one event,
- * else a digest of every id it carries (two publishes that merely start alike must not collide).
- */
-function segmentId(events: Stored[]): string {
-  if (events.length === 1) return events[0]![0];
-  const hash = createHash('sha256');
-  for (const e of events) hash.update(e[0]);
-  return `segment-${hash.digest('base64url')}`;
-}
-
-/**
- * The events a message carries: a JSON array of `[id, key, data]`, or, as published before
- * messages carried several events, `{ key, data }` with the id in `Nats-Msg-Id`.
- */
-function storedIn(msg: Msg): Stored[] {
-  const body = msg.json<unknown>();
-  if (Array.isArray(body)) {
-    for (const e of body) {
-      if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string')
-        throw new Error('a segment holds something that is not an [id, key, data] event');
-    }
-    return body as Stored[];
-  }
-  const one = body as { key?: unknown; data?: unknown } | null;
-  const id = msg.headers?.get('Nats-Msg-Id');
-  if (!one || typeof one.key !== 'string' || !id) throw new Error('neither a segment nor an event');
-  return [[id, one.key, one.data ?? null]];
-}
-
-/** What the ack subject of a delivered message tells (the server's own bookkeeping). */
-interface DeliveryMeta {
-  deliveries: number;
-  streamSeq: number;
-  publishedAt: Date;
-}
-
-/**
- * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<nanos>.<pending>`, or on newer servers
- * the same with a domain and an account hash after `ACK` and a token at the end.
- */
-function parseAckSubject(reply: string): DeliveryMeta {
-  const t = reply.split('.');
-  const at = t.length === 9 ? 4 : 6;
-  return {
-    deliveries: Number(t[at]),
-    streamSeq: Number(t[at + 1]),
-    publishedAt: new Date(Number(BigInt(t[at + 3] ?? '0') / BigInt(NANOS_PER_MS))),
-  };
-}
 
 /**
  * NATS JetStream (NATS_URL): one stream per port stream, a subject per partition, and per group
@@ -189,44 +103,11 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
   const { streamName, subjectOf, subjects, deadStreamName, deadSubject, deadSubjects } = namesFor(
     opts.prefix ?? 'crucible',
   );
-  const nc: NatsConnection = await connect({
-    servers: opts.url.split(',').map((s) => s.trim()),
-    name: 'crucible',
-    // Forever: a broker restart or a lost cluster node is waited out, never fatal.
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-    timeout,
-    // By default every request (each publish waits for its ack) builds two Error objects up front,
-    // for a stack trace should it fail: 45 % of a busy server's CPU in a profile of batched
-    // publishes. Errors keep their message without the caller's stack.
-    noAsyncTraces: true,
-  });
-  const js = jetstream(nc, { timeout });
-  const jsm = await jetstreamManager(nc, { timeout, checkAPI: false });
+  const conn = await openConnection(opts.url, timeout, log);
+  const { nc, js, jsm, onDisconnect } = conn;
   const partitionsOf = new Map<string, number>();
   const consumers = new Set<Consumer>();
-  let connected = true;
   let closed = false;
-  // Pulls in flight when the connection drops would otherwise wait for their timeout.
-  const onDisconnect = new Set<() => void>();
-
-  void (async () => {
-    for await (const s of nc.status()) {
-      if (s.type === 'disconnect') {
-        connected = false;
-        for (const abort of onDisconnect) abort();
-        log.warn({ server: s.server }, 'NATS connection lost; reconnecting');
-      } else if (s.type === 'reconnect') {
-        connected = true;
-        log.info({ server: s.server }, 'NATS connection back');
-      }
-    }
-  })().catch(() => undefined);
-
-  const unavailable = (what: string, err: unknown) =>
-    err instanceof BusUnavailableError
-      ? err
-      : new BusUnavailableError(`${what}: ${message(err)}`, { cause: err });
 
   const streamInfo = async (name: string): Promise<StreamInfo | undefined> => {
     try {
@@ -345,7 +226,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
        */
       pull: (partition: number, batch: number, maxBytes?: number) =>
         new Promise<Msg[]>((resolve, reject) => {
-          if (!connected) {
+          if (!conn.connected) {
             reject(new BusUnavailableError('NATS is disconnected'));
             return;
           }
@@ -429,7 +310,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     };
     const request = (subject: string, payload: string, timeoutMs: number, hdrs?: MsgHdrs) =>
       new Promise<Msg>((resolve, reject) => {
-        if (!connected) return reject(new BusUnavailableError('NATS is disconnected'));
+        if (!conn.connected) return reject(new BusUnavailableError('NATS is disconnected'));
         const token = (next++).toString(36);
         pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs });
         outbox.push(() => {
@@ -471,7 +352,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
    * JetStream and its clients pay for: one per event held batches to 30,000 events/s.
    */
   const messagesOf = (stream: string, events: NewEvent[], partitions: number) => {
-    const maxBytes = Math.floor((nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) / 2);
+    const maxBytes = Math.floor(conn.maxPayload() / 2);
     const out: { subject: string; id: string; body: string }[] = [];
     for (const [partition, list] of byPartition(events, partitions)) {
       for (const segment of encodeSegments(list, maxBytes)) {
@@ -504,7 +385,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     const deadline = Date.now() + publishRetryMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (!connected) throw new Error('NATS is disconnected');
+        if (!conn.connected) throw new Error('NATS is disconnected');
         const timeout = Math.max(250, Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, deadline - Date.now()));
         await Promise.all(messages.map((m) => store(m.subject, streamName(stream), m.id, m.body, timeout)));
         return;
@@ -589,7 +470,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       // at first, so the first pull asks for one message.
       const bytesPerEvent = new Map<number, number>();
       // No message is larger than this, headers and subject included.
-      const largestPull = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) + 64 * 1024;
+      const largestPull = conn.maxPayload() + 64 * 1024;
       const puller = createPuller(stream, group);
 
       // A batch may take longer than the ack wait: "still working" keeps JetStream from handing
@@ -842,7 +723,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     async health() {
       const detail = (state: string) => `jetstream ${opts.url} (${state})`;
       if (nc.isClosed()) return { ok: false, detail: detail('closed') };
-      if (!connected) return { ok: false, detail: detail('reconnecting') };
+      if (!conn.connected) return { ok: false, detail: detail('reconnecting') };
       try {
         await jsm.getAccountInfo();
         return { ok: true, detail: detail('connected') };
