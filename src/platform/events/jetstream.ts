@@ -1,13 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiCodes,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
-  type StreamInfo,
-} from '@nats-io/jetstream';
+import { JetStreamApiCodes } from '@nats-io/jetstream';
 import { createInbox, headers, type Msg } from '@nats-io/transport-node';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
@@ -28,12 +20,12 @@ import {
   type Delivery,
   type EventBus,
   type NewEvent,
-  type StreamSpec,
 } from './events.js';
 import { NANOS_PER_MS, isApiError, message, openConnection, unavailable } from './jetstream/connection.js';
 import { parseAckSubject, segmentId, storedIn } from './jetstream/messages.js';
 import { consumerName, namesFor, safe } from './jetstream/names.js';
 import { createRequests } from './jetstream/requests.js';
+import { MAX_ACK_PENDING, createStreams } from './jetstream/streams.js';
 
 export interface JetStreamBusOptions {
   /** One server or a comma-separated list (a cluster). */
@@ -61,13 +53,6 @@ export interface JetStreamBusOptions {
 // fetches newer events, so a crash does not reorder a key. The "still working" timer keeps a
 // long batch from being redelivered meanwhile.
 const DEFAULT_ACK_WAIT_MS = 3000;
-/**
- * Messages a partition's consumer may hold unacknowledged, and so the most one pull asks for.
- * Past the server's default of 1,000, a pull handed events out several times each: the contract
- * test "a large batch from one partition" saw every one three times, and the tracking stream
- * stalled with TRACKING_BATCH_SIZE 10,000.
- */
-const MAX_ACK_PENDING = 10_000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_PUBLISH_RETRY_MS = 3000;
 /** About what a stored message's headers add to its size, as a pull's `max_bytes` counts it. */
@@ -77,14 +62,6 @@ const HEADERS_ALLOWANCE = 150;
 const RETRY_GROUP = 'Crucible-Retry-Group';
 const RETRY_ATTEMPTS = 'Crucible-Attempts';
 const RETRY_AT = 'Crucible-Retry-At';
-
-// 2.9 servers have no stream metadata: the partition count lives in the description.
-const describe = (spec: StreamSpec) => `crucible events stream "${spec.name}" partitions=${spec.partitions}`;
-const partitionsIn = (info: StreamInfo): number => {
-  const found = /partitions=(\d+)/.exec(info.config.description ?? '');
-  if (!found) throw new Error(`JetStream stream ${info.config.name} exists but was not made by crucible`);
-  return Number(found[1]);
-};
 
 /**
  * NATS JetStream (NATS_URL): one stream per port stream, a subject per partition, and per group
@@ -99,86 +76,14 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const replicas = opts.replicas ?? 1;
   const publishRetryMs = opts.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
-  const { streamName, subjectOf, subjects, deadStreamName, deadSubject, deadSubjects } = namesFor(
-    opts.prefix ?? 'crucible',
-  );
+  const names = namesFor(opts.prefix ?? 'crucible');
+  const { streamName, subjectOf, deadStreamName, deadSubject } = names;
   const conn = await openConnection(opts.url, timeout, log);
   const { nc, js, jsm, onDisconnect } = conn;
-  const partitionsOf = new Map<string, number>();
+  const streams = createStreams(conn, names, { ackWaitMs, replicas });
+  const { partitionCount } = streams;
   const consumers = new Set<Consumer>();
   let closed = false;
-
-  const streamInfo = async (name: string): Promise<StreamInfo | undefined> => {
-    try {
-      return await jsm.streams.info(name);
-    } catch (err) {
-      if (isApiError(err, JetStreamApiCodes.StreamNotFound)) return undefined;
-      throw err;
-    }
-  };
-
-  /** Creates the stream, or returns the one there (made by another process in between, too). */
-  const ensureStream = async (config: Partial<StreamConfig> & { name: string }) => {
-    const found = await streamInfo(config.name);
-    if (found) return found;
-    try {
-      return await jsm.streams.add(config);
-    } catch (err) {
-      const raced = await streamInfo(config.name);
-      if (raced) return raced;
-      throw err;
-    }
-  };
-
-  const ensureConsumer = async (stream: string, group: string, partition: number) => {
-    const name = consumerName(group, partition);
-    const ackWait = ackWaitMs * NANOS_PER_MS;
-    for (let tries = 1; ; tries++) {
-      try {
-        const info = await jsm.consumers.info(streamName(stream), name);
-        if (info.config.ack_wait !== ackWait || info.config.max_ack_pending !== MAX_ACK_PENDING) {
-          await jsm.consumers.update(streamName(stream), name, {
-            ack_wait: ackWait,
-            max_ack_pending: MAX_ACK_PENDING,
-          });
-        }
-        return;
-      } catch (err) {
-        if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
-      }
-      try {
-        await jsm.consumers.add(streamName(stream), {
-          durable_name: name,
-          filter_subject: subjectOf(stream, partition),
-          ack_policy: AckPolicy.Explicit,
-          ack_wait: ackWait,
-          max_ack_pending: MAX_ACK_PENDING,
-          deliver_policy: DeliverPolicy.All,
-          // Retries and dead letters are counted here, as in the PostgreSQL adapter.
-          max_deliver: -1,
-        });
-        return;
-      } catch (err) {
-        // Another process created it in between, with another ack wait: look again.
-        if (tries === 2) throw err;
-      }
-    }
-  };
-
-  const partitionCount = async (stream: string): Promise<number> => {
-    const known = partitionsOf.get(stream);
-    if (known) return known;
-    let info: StreamInfo | undefined;
-    try {
-      info = await streamInfo(streamName(stream));
-    } catch (err) {
-      throw unavailable('JetStream unreachable', err);
-    }
-    if (!info) throw new Error(`stream ${stream} is not declared`);
-    const partitions = partitionsIn(info);
-    partitionsOf.set(stream, partitions);
-    return partitions;
-  };
 
   /**
    * No-wait pulls of one group's partitions: what a partition has now, at most `batch`, and at
@@ -311,38 +216,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
 
   const bus: EventBus = {
     kind: 'jetstream',
-
-    async declare(spec: StreamSpec) {
-      const info = await ensureStream({
-        name: streamName(spec.name),
-        description: describe(spec),
-        subjects: [subjects(spec.name)],
-        storage: StorageType.File,
-        // A message goes once every group has acknowledged it, like the PostgreSQL rows.
-        retention: RetentionPolicy.Interest,
-        num_replicas: replicas,
-      });
-      const partitions = partitionsIn(info);
-      if (partitions !== spec.partitions) {
-        throw new Error(
-          `stream ${spec.name} has ${partitions} partitions, not ${spec.partitions}: the count is fixed once created`,
-        );
-      }
-      await ensureStream({
-        name: deadStreamName(spec.name),
-        description: `crucible dead letters of "${spec.name}"`,
-        subjects: [deadSubjects(spec.name)],
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        num_replicas: replicas,
-      });
-      await Promise.all(
-        spec.groups.flatMap((group) =>
-          Array.from({ length: partitions }, (_, p) => ensureConsumer(spec.name, group, p)),
-        ),
-      );
-      partitionsOf.set(spec.name, partitions);
-    },
+    declare: streams.declare,
 
     async publish(stream: string, events: NewEvent[]) {
       if (closed) throw new BusUnavailableError('the event bus is closed');
@@ -607,7 +481,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
      * letters from the oldest and keeps the last `limit`: its cost grows with the dead letters.
      */
     async deadLetters(stream, group, limit = 100): Promise<DeadLetter[]> {
-      if (!(await streamInfo(deadStreamName(stream)))) return [];
+      if (!(await streams.info(deadStreamName(stream)))) return [];
       const reader = await js.consumers.get(deadStreamName(stream), {
         filter_subjects: deadSubject(stream, group),
       });
