@@ -5,9 +5,8 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { joinGroup } from './assignment.js';
 import { runConsumer, type ConsumerLoopSource } from './consumer-loop.js';
-import { PublishCoalescer } from './coalescer.js';
 import { InHand, type Carrier } from './in-hand.js';
-import { byPartition, encodeSegments, type Stored } from './segments.js';
+import type { Stored } from './segments.js';
 import {
   BusUnavailableError,
   DEFAULT_BATCH_SIZE,
@@ -19,12 +18,12 @@ import {
   type DeadLetter,
   type Delivery,
   type EventBus,
-  type NewEvent,
 } from './events.js';
 import { NANOS_PER_MS, isApiError, message, openConnection, unavailable } from './jetstream/connection.js';
-import { parseAckSubject, segmentId, storedIn } from './jetstream/messages.js';
+import { parseAckSubject, storedIn } from './jetstream/messages.js';
 import { consumerName, namesFor, safe } from './jetstream/names.js';
 import { createRequests } from './jetstream/requests.js';
+import { createPublisher } from './jetstream/publish.js';
 import { MAX_ACK_PENDING, createStreams } from './jetstream/streams.js';
 
 export interface JetStreamBusOptions {
@@ -77,7 +76,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
   const replicas = opts.replicas ?? 1;
   const publishRetryMs = opts.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
   const names = namesFor(opts.prefix ?? 'crucible');
-  const { streamName, subjectOf, deadStreamName, deadSubject } = names;
+  const { streamName, deadStreamName, deadSubject } = names;
   const conn = await openConnection(opts.url, timeout, log);
   const { nc, js, jsm, onDisconnect } = conn;
   const streams = createStreams(conn, names, { ackWaitMs, replicas });
@@ -166,63 +165,15 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
 
   const requests = createRequests(conn);
   const { store, confirm } = requests;
-
-  /**
-   * A publish as messages: one per partition it touches (more if that would pass half the
-   * server's largest message), each carrying its events in order. Messages, not events, are what
-   * JetStream and its clients pay for: one per event held batches to 30,000 events/s.
-   */
-  const messagesOf = (stream: string, events: NewEvent[], partitions: number) => {
-    const maxBytes = Math.floor(conn.maxPayload() / 2);
-    const out: { subject: string; id: string; body: string }[] = [];
-    for (const [partition, list] of byPartition(events, partitions)) {
-      for (const segment of encodeSegments(list, maxBytes)) {
-        out.push({
-          subject: subjectOf(stream, partition),
-          id: segmentId(segment.events),
-          body: segment.json,
-        });
-      }
-    }
-    return out;
-  };
-
-  /**
-   * Stores a publish's messages. A lost node or a reconnect is usually over within a second or
-   * two: ride it out before refusing. Retrying is safe: each message keeps its id, so JetStream
-   * stores it once.
-   */
-  const storeEvents = async (stream: string, events: NewEvent[]) => {
-    const messages = messagesOf(stream, events, await partitionCount(stream));
-    const deadline = Date.now() + publishRetryMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (!conn.connected) throw new Error('NATS is disconnected');
-        const timeout = Math.max(250, Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, deadline - Date.now()));
-        await Promise.all(messages.map((m) => store(m.subject, streamName(stream), m.id, m.body, timeout)));
-        return;
-      } catch (err) {
-        const pause = Math.min(1000, 50 * 2 ** attempt);
-        if (closed || Date.now() + pause >= deadline) throw unavailable('events not stored', err);
-        await new Promise((r) => setTimeout(r, pause));
-      }
-    }
-  };
-  // Publishes that arrive while one is being stored go together in the next: fewer, larger
-  // messages, with no wait when the bus is idle. One 15 s run each way, 4 clients sending
-  // 1,000-event batches: 36,464 → 40,069 events/s end to end; single POSTs asked at 5,000/s:
-  // 3,498 → 4,127/s taken, nats-server CPU per event 90.6 → 64.0 µs.
-  const coalescer = new PublishCoalescer(storeEvents);
+  const publisher = createPublisher(conn, names, requests, partitionCount, {
+    publishRetryMs,
+    isClosed: () => closed,
+  });
 
   const bus: EventBus = {
     kind: 'jetstream',
     declare: streams.declare,
-
-    async publish(stream: string, events: NewEvent[]) {
-      if (closed) throw new BusUnavailableError('the event bus is closed');
-      if (events.length === 0) return;
-      await coalescer.publish(stream, events);
-    },
+    publish: publisher.publish,
 
     async consume<T>(options: ConsumeOptions<T>): Promise<Consumer> {
       const { stream, group } = options;
@@ -518,7 +469,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       closed = true;
       await Promise.all([...consumers].map((c) => c.stop()));
       consumers.clear();
-      await coalescer.drain();
+      await publisher.drain();
       // Every ack, NAK and publish was confirmed by the server: nothing is left to flush.
       await nc.close();
       requests.stop();
