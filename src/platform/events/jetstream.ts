@@ -19,10 +19,11 @@ import {
   type Delivery,
   type EventBus,
 } from './events.js';
-import { NANOS_PER_MS, isApiError, message, openConnection, unavailable } from './jetstream/connection.js';
+import { NANOS_PER_MS, isApiError, openConnection, unavailable } from './jetstream/connection.js';
 import { parseAckSubject, storedIn } from './jetstream/messages.js';
 import { consumerName, namesFor, safe } from './jetstream/names.js';
 import { createRequests } from './jetstream/requests.js';
+import { createHealth } from './jetstream/health.js';
 import { createPublisher } from './jetstream/publish.js';
 import { MAX_ACK_PENDING, createStreams } from './jetstream/streams.js';
 
@@ -169,11 +170,14 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     publishRetryMs,
     isClosed: () => closed,
   });
+  const { health, pending } = createHealth(conn, names, partitionCount, opts.url);
 
   const bus: EventBus = {
     kind: 'jetstream',
     declare: streams.declare,
     publish: publisher.publish,
+    pending,
+    health,
 
     async consume<T>(options: ConsumeOptions<T>): Promise<Consumer> {
       const { stream, group } = options;
@@ -411,22 +415,6 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       };
     },
 
-    async pending(stream, group) {
-      const partitions = await partitionCount(stream);
-      const counts = await Promise.all(
-        Array.from({ length: partitions }, async (_, p) => {
-          try {
-            const info = await jsm.consumers.info(streamName(stream), consumerName(group, p));
-            return info.num_pending + info.num_ack_pending;
-          } catch (err) {
-            if (isApiError(err, JetStreamApiCodes.ConsumerNotFound)) return 0;
-            throw err;
-          }
-        }),
-      );
-      return counts.reduce((a, b) => a + b, 0);
-    },
-
     /**
      * Newest first. JetStream cannot read one subject backwards, so this reads the group's dead
      * letters from the oldest and keeps the last `limit`: its cost grows with the dead letters.
@@ -450,18 +438,6 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
         await reader.delete().catch(() => undefined);
       }
       return newest.reverse();
-    },
-
-    async health() {
-      const detail = (state: string) => `jetstream ${opts.url} (${state})`;
-      if (nc.isClosed()) return { ok: false, detail: detail('closed') };
-      if (!conn.connected) return { ok: false, detail: detail('reconnecting') };
-      try {
-        await jsm.getAccountInfo();
-        return { ok: true, detail: detail('connected') };
-      } catch (err) {
-        return { ok: false, detail: `${detail('connected')}: JetStream does not answer: ${message(err)}` };
-      }
     },
 
     async close() {
