@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { JetStreamApiCodes } from '@nats-io/jetstream';
-import { createInbox, headers, type Msg } from '@nats-io/transport-node';
+import { headers, type Msg } from '@nats-io/transport-node';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { joinGroup } from './assignment.js';
@@ -8,7 +8,6 @@ import { runConsumer, type ConsumerLoopSource } from './consumer-loop.js';
 import { InHand, type Carrier } from './in-hand.js';
 import type { Stored } from './segments.js';
 import {
-  BusUnavailableError,
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
@@ -25,6 +24,7 @@ import { consumerName, namesFor, safe } from './jetstream/names.js';
 import { createRequests } from './jetstream/requests.js';
 import { createHealth } from './jetstream/health.js';
 import { createPublisher } from './jetstream/publish.js';
+import { createPuller } from './jetstream/pull.js';
 import { MAX_ACK_PENDING, createStreams } from './jetstream/streams.js';
 
 export interface JetStreamBusOptions {
@@ -79,90 +79,11 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
   const names = namesFor(opts.prefix ?? 'crucible');
   const { streamName, deadStreamName, deadSubject } = names;
   const conn = await openConnection(opts.url, timeout, log);
-  const { nc, js, jsm, onDisconnect } = conn;
+  const { nc, js, jsm } = conn;
   const streams = createStreams(conn, names, { ackWaitMs, replicas });
   const { partitionCount } = streams;
   const consumers = new Set<Consumer>();
   let closed = false;
-
-  /**
-   * No-wait pulls of one group's partitions: what a partition has now, at most `batch`, and at
-   * once, so that an empty partition never holds up the others. One subscription serves every
-   * pull of the consumer (replies to `<inbox>.<partition>`): no subscription churn per poll, which
-   * a cluster would have to spread to every node.
-   */
-  const createPuller = (stream: string, group: string) => {
-    const inbox = createInbox();
-    const waiting = new Map<number, { got: Msg[]; batch: number; done(err?: Error): void }>();
-    const sub = nc.subscribe(`${inbox}.*`, {
-      callback: (err, msg) => {
-        if (err) {
-          for (const w of waiting.values()) w.done(unavailable('pull failed', err));
-          return;
-        }
-        // Messages carry their own subject, statuses the reply subject: both end in the partition.
-        const partition = Number(msg.subject.slice(msg.subject.lastIndexOf('.') + 1));
-        const code = msg.headers?.code ?? 0;
-        const w = waiting.get(partition);
-        if (!w) {
-          // Late for a pull that gave up: back to the stream now rather than after the ack wait.
-          if (code === 0) msg.respond('-NAK');
-          return;
-        }
-        if (code === 0) w.got.push(msg);
-        const description = msg.headers?.description ?? '';
-        // 404: nothing there; 408: fewer than asked; 409 "Message Size Exceeds MaxBytes": the
-        // pull has its bytes; another 409: refused (e.g. the consumer was deleted).
-        if (code === 409 && !/MaxBytes/i.test(description))
-          w.done(new Error(`JetStream consumer of ${stream}/${group}: ${description}`));
-        else if (code >= 400 || w.got.length >= w.batch) w.done();
-      },
-    });
-    const abort = () => {
-      for (const w of waiting.values()) w.done(new BusUnavailableError('NATS connection lost'));
-    };
-    onDisconnect.add(abort);
-    return {
-      /**
-       * At most `batch` messages, and at most `maxBytes` (which must exceed the largest message:
-       * on a 2.9 server, a redelivered message larger than a pull's bytes went back pending
-       * until its ack wait, again and again).
-       */
-      pull: (partition: number, batch: number, maxBytes?: number) =>
-        new Promise<Msg[]>((resolve, reject) => {
-          if (!conn.connected) {
-            reject(new BusUnavailableError('NATS is disconnected'));
-            return;
-          }
-          const got: Msg[] = [];
-          const timer = setTimeout(() => {
-            w.done(new BusUnavailableError(`no answer from JetStream in ${timeout} ms`));
-          }, timeout);
-          const w = {
-            got,
-            batch,
-            done(err?: Error) {
-              clearTimeout(timer);
-              waiting.delete(partition);
-              if (err && got.length === 0) reject(err);
-              else resolve(got);
-            },
-          };
-          waiting.set(partition, w);
-          nc.publish(
-            `$JS.API.CONSUMER.MSG.NEXT.${streamName(stream)}.${consumerName(group, partition)}`,
-            JSON.stringify(
-              maxBytes ? { batch, max_bytes: maxBytes, no_wait: true } : { batch, no_wait: true },
-            ),
-            { reply: `${inbox}.${partition}` },
-          );
-        }),
-      close() {
-        onDisconnect.delete(abort);
-        sub.unsubscribe();
-      },
-    };
-  };
 
   const requests = createRequests(conn);
   const { store, confirm } = requests;
@@ -207,7 +128,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       const bytesPerEvent = new Map<number, number>();
       // No message is larger than this, headers and subject included.
       const largestPull = conn.maxPayload() + 64 * 1024;
-      const puller = createPuller(stream, group);
+      const puller = createPuller(conn, names, stream, group);
 
       // A batch may take longer than the ack wait: "still working" keeps JetStream from handing
       // its messages to someone else meanwhile.
