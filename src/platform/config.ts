@@ -78,27 +78,40 @@ export const ENV_VARS = {
     default: '2000',
     doc: 'queries waiting for a pooled connection above which requests are shed with 503',
   },
-} as const;
+} as const satisfies EnvVars;
 
 export type Env = Record<string, string | undefined>;
 
-export function envInt(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
+/** Variables with their default (as the README and `.env.example` show it) and meaning. */
+export type EnvVars = Record<string, { default: string; doc: string }>;
 
-export function envOneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
+/**
+ * Reads variables of one table: an unset or empty variable takes the table's default, so each
+ * default is written once, where it is documented. A wrong value throws a ConfigError naming it.
+ */
+export function envReader<V extends EnvVars>(env: Env, vars: V) {
+  const read = (name: keyof V & string) => {
+    const raw = env[name];
+    return raw === undefined || raw === '' ? vars[name]!.default : raw;
+  };
+  return {
+    text: read,
+    int(name: keyof V & string, min: number, max: number): number {
+      const raw = read(name);
+      const value = Number(raw);
+      if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+        throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+      }
+      return value;
+    },
+    oneOf<T extends string>(name: keyof V & string, allowed: readonly T[]): T {
+      const raw = read(name);
+      if (!(allowed as readonly string[]).includes(raw)) {
+        throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+      }
+      return raw as T;
+    },
+  };
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -136,9 +149,7 @@ function natsUrl(env: Env): string | undefined {
   return raw;
 }
 
-function natsPrefix(env: Env): string {
-  const raw = env.NATS_PREFIX;
-  if (raw === undefined || raw === '') return 'crucible';
+function natsPrefix(raw: string): string {
   if (!/^[a-z][a-z0-9_-]{0,31}$/.test(raw)) {
     throw new ConfigError(
       'NATS_PREFIX',
@@ -152,9 +163,9 @@ function natsPrefix(env: Env): string {
  * Off by default: behind no proxy, a client could name any address in X-Forwarded-For. Behind
  * nginx, name the proxy (`127.0.0.1`) or count the hops, so per-client limits see the client.
  */
-function trustProxy(env: Env): boolean | number | string[] {
-  const raw = env.TRUST_PROXY?.trim();
-  if (raw === undefined || raw === '' || raw === 'false') return false;
+function trustProxy(given: string): boolean | number | string[] {
+  const raw = given.trim();
+  if (raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw) && Number(raw) <= 16) return Number(raw);
   const items = raw.split(',').map((item) => item.trim());
@@ -184,26 +195,27 @@ function serviceList(env: Env): string[] | undefined {
 
 /** Reads and checks the environment; a wrong value throws a ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
+  const vars = envReader(env, ENV_VARS);
   return {
     http: {
-      host: env.HOST || '127.0.0.1',
-      port: envInt(env, 'PORT', 8080, 0, 65535),
-      shutdownTimeoutMs: envInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-      maxEventLoopDelayMs: envInt(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
-      maxDbWaiting: envInt(env, 'MAX_DB_WAITING', 2000, 1, 1_000_000),
-      trustProxy: trustProxy(env),
+      host: vars.text('HOST'),
+      port: vars.int('PORT', 0, 65535),
+      shutdownTimeoutMs: vars.int('SHUTDOWN_TIMEOUT_MS', 0, 600_000),
+      maxEventLoopDelayMs: vars.int('MAX_EVENT_LOOP_DELAY_MS', 0, 60_000),
+      maxDbWaiting: vars.int('MAX_DB_WAITING', 1, 1_000_000),
+      trustProxy: trustProxy(vars.text('TRUST_PROXY')),
     },
-    db: { url: databaseUrl(env), poolSize: envInt(env, 'DB_POOL_SIZE', 20, 1, 1000) },
+    db: { url: databaseUrl(env), poolSize: vars.int('DB_POOL_SIZE', 1, 1000) },
     // JetStream keeps at most 5 copies of a stream.
     events: {
       natsUrl: natsUrl(env),
-      natsReplicas: envInt(env, 'NATS_REPLICAS', 1, 1, 5),
-      natsPrefix: natsPrefix(env),
-      publishLingerMs: envInt(env, 'EVENTS_PUBLISH_LINGER_MS', 5, 0, 1000),
+      natsReplicas: vars.int('NATS_REPLICAS', 1, 5),
+      natsPrefix: natsPrefix(vars.text('NATS_PREFIX')),
+      publishLingerMs: vars.int('EVENTS_PUBLISH_LINGER_MS', 0, 1000),
     },
-    dataDir: path.resolve(env.DATA_DIR || '.data'),
-    logDir: path.resolve(env.LOG_DIR || 'logs'),
-    logLevel: envOneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    dataDir: path.resolve(vars.text('DATA_DIR')),
+    logDir: path.resolve(vars.text('LOG_DIR')),
+    logLevel: vars.oneOf('LOG_LEVEL', LOG_LEVELS),
     services: serviceList(env),
   };
 }

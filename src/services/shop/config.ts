@@ -1,4 +1,4 @@
-import { envOneOf, type Env } from '../../platform/config.js';
+import { envReader, type Env, type EnvVars } from '../../platform/config.js';
 
 export const CONCURRENCY_MODES = [
   'atomic',
@@ -19,8 +19,8 @@ export const SHOP_ENV = {
     default: 'atomic',
     doc: `how purchases are serialized: ${CONCURRENCY_MODES.join(', ')}`,
   },
-};
+} satisfies EnvVars;
 
 export function shopConfig(env: Env): ShopConfig {
-  return { concurrency: envOneOf(env, 'SHOP_CONCURRENCY', CONCURRENCY_MODES, 'atomic') };
+  return { concurrency: envReader(env, SHOP_ENV).oneOf('SHOP_CONCURRENCY', CONCURRENCY_MODES) };
 }

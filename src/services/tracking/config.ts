@@ -1,4 +1,4 @@
-import { envInt, type Env } from '../../platform/config.js';
+import { envReader, type Env, type EnvVars } from '../../platform/config.js';
 
 export interface TrackingConfig {
   /** Consumers each worker process runs; they share the stream's partitions. */
@@ -25,13 +25,14 @@ export const TRACKING_ENV = {
     default: '1000',
     doc: 'delay before a failed message is tried again; doubles each try, 5 tries, then dead letter',
   },
-};
+} satisfies EnvVars;
 
 export function trackingConfig(env: Env): TrackingConfig {
+  const vars = envReader(env, TRACKING_ENV);
   return {
-    consumers: envInt(env, 'TRACKING_CONSUMERS', 4, 1, 64),
-    batchSize: envInt(env, 'TRACKING_BATCH_SIZE', 10_000, 1, 10_000),
-    retryDelayMs: envInt(env, 'TRACKING_RETRY_DELAY_MS', 1000, 0, 60_000),
-    lingerMs: envInt(env, 'TRACKING_LINGER_MS', 100, 0, 10_000),
+    consumers: vars.int('TRACKING_CONSUMERS', 1, 64),
+    batchSize: vars.int('TRACKING_BATCH_SIZE', 1, 10_000),
+    retryDelayMs: vars.int('TRACKING_RETRY_DELAY_MS', 0, 60_000),
+    lingerMs: vars.int('TRACKING_LINGER_MS', 0, 10_000),
   };
 }
