@@ -123,6 +123,8 @@ export interface RunSummary {
   workload: Workload;
   /** How "good" and "valid" are defined for availability in this scenario, in words. */
   availabilityDefinition: string;
+  /** Non-2xx statuses the scenario counts as correct answers, shown apart from errors. */
+  expectedRefusals?: string[];
   result: LoadResult;
   availability: number;
   errorRate: number;

@@ -116,6 +116,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       sixParts: scenario.sixParts,
       workload: run.workload ?? scenario.workload(opts.size),
       availabilityDefinition: scenario.availabilityDefinition,
+      expectedRefusals: (scenario.expectedRefusals ?? []).map(String),
       result,
       availability,
       errorRate: judged.errorRate,

@@ -36,6 +36,11 @@ export interface Scenario {
   description: string;
   sixParts: SixParts;
   availabilityDefinition: string;
+  /**
+   * Non-2xx statuses that are correct answers here (a sold-out 409 under a promotion peak): the
+   * report shows them as expected refusals, apart from errors.
+   */
+  expectedRefusals?: number[];
   /** The figure the original system reported for the same claim, for the scorecard. */
   seedFigure?: string;
   /** Settings for the server when the harness starts it. */

@@ -75,6 +75,7 @@ export function buildSampleSummary(overrides: Partial<RunSummary> = {}): RunSumm
       ],
       maxInFlight: 512,
     },
+    expectedRefusals: ['409'],
     availabilityDefinition:
       'Good: any 2xx, or a 409 "sold out" (a correct refusal). Valid: every request sent. ' +
       '503s and requests with no answer count against availability.',

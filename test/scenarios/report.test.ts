@@ -11,7 +11,10 @@ import { buildSampleSummary } from './report-fixture.js';
 const INJECTION = '<script>alert(1)</script>';
 const require = createRequire(import.meta.url);
 
-function embeddedData(html: string): { timeline: unknown; charts: { id: string; series: unknown[] }[] } {
+function embeddedData(html: string): {
+  timeline: unknown;
+  charts: { id: string; series: { status?: string }[] }[];
+} {
   const match = /<script type="application\/json" id="crucible-data">([\s\S]*?)<\/script>/.exec(html);
   expect(match).not.toBeNull();
   return JSON.parse(match?.[1] ?? 'null') as ReturnType<typeof embeddedData>;
@@ -166,6 +169,7 @@ describe('scenario report', () => {
       'chart-throughput',
       'chart-latency',
       'chart-errors',
+      'chart-refusals',
       'chart-generator',
     ]);
 
@@ -200,6 +204,28 @@ describe('scenario report', () => {
     expect(page).toContain('<tr><th>Virtual users</th><td>50</td></tr>');
     expect(page).toContain('<tr><th>Think time</th><td>200–800 ms</td></tr>');
     expect(page).toContain('<code>npx crucible scenario run shop-checkout-spike --size smoke</code>');
+  });
+
+  it('shows the refusals a scenario expects (a sold-out 409) apart from errors, in the charts and the table', () => {
+    const charts = embeddedData(html).charts;
+    const statuses = (id: string) => charts.find((c) => c.id === id)?.series.map((s) => s.status);
+    expect(statuses('chart-errors')).toEqual(['503', '0']);
+    expect(statuses('chart-refusals')).toEqual(['409']);
+    expect(html).toMatch(
+      /<code>409<\/code><\/th><td class="muted">Conflict[^<]*<\/td><td>expected refusal<\/td>/,
+    );
+    expect(html).toMatch(
+      /<code>503<\/code><\/th><td class="muted">[^<]*(<br><code[^>]*>[^<]*<\/code>)?<\/td><td>error<\/td>/,
+    );
+
+    const undeclared = buildSampleSummary({ expectedRefusals: [] });
+    const page = embeddedData(renderHtml(undeclared)).charts;
+    expect(page.find((c) => c.id === 'chart-errors')?.series.map((s) => s.status)).toEqual([
+      '409',
+      '503',
+      '0',
+    ]);
+    expect(page.find((c) => c.id === 'chart-refusals')).toBeUndefined();
   });
 
   it('says so instead of drawing an empty error chart when every answer was 2xx', () => {

@@ -28,6 +28,7 @@ export function shopConsistency(mode?: string): Scenario {
       responseMeasure:
         'sold = stock, ledger consistent, 0 server errors, 0 wrong answers; mean response under the original 1.81 s',
     },
+    expectedRefusals: [409],
     availabilityDefinition:
       'good = 200 (sold), 202 (queued) or 409 "out of stock" (a correct refusal); every other status or no answer ' +
       'within 10 s is bad; valid = every request sent while the generator kept up.',

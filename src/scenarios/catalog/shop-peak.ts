@@ -40,6 +40,7 @@ export function shopPeak(mode?: string): Scenario {
       response: 'answer every order correctly and quickly; never oversell',
       responseMeasure: `highest arrival rate with p99 < ${P99_LIMIT_MS} ms and < ${BAD_LIMIT * 100} % bad answers; ledger consistent`,
     },
+    expectedRefusals: [409],
     availabilityDefinition:
       'good = 200 (sold) or 409 "out of stock"; 5xx, other statuses and no answer within 10 s are bad; latency counts ' +
       'from the intended send time, so a slow server cannot hide its backlog.',

@@ -1,5 +1,5 @@
 import type { RunSummary, SecondSample } from '../model.js';
-import { isErrorStatus, statusCodes } from './statuses.js';
+import { statusCodes, statusKind } from './statuses.js';
 
 /** Numeric fields of a second that a chart can plot directly. */
 export type SampleField =
@@ -44,6 +44,7 @@ const ERROR_COLORS: Record<string, string[]> = {
   other: ['#1b7c83', '#57606a', '#0550ae'],
 };
 const NO_ANSWER_COLOR = '#6e7781';
+const REFUSAL_COLORS = ['#0969da', '#54aeff', '#0550ae'];
 
 function errorColor(code: string, used: Map<string, number>): string {
   if (code === '0') return NO_ANSWER_COLOR;
@@ -60,7 +61,9 @@ export function statusLabel(code: string): string {
 
 export function chartSpecs(summary: RunSummary): ChartSpec[] {
   const used = new Map<string, number>();
-  const errors = statusCodes(summary).filter(isErrorStatus);
+  const codes = statusCodes(summary);
+  const errors = codes.filter((code) => statusKind(code, summary) === 'error');
+  const refusals = codes.filter((code) => statusKind(code, summary) === 'expected refusal');
   return [
     {
       id: 'chart-throughput',
@@ -88,7 +91,7 @@ export function chartSpecs(summary: RunSummary): ChartSpec[] {
     {
       id: 'chart-errors',
       title: 'Errors by status',
-      note: 'Non-2xx answers, and failures with no answer (status 0), stacked per second.',
+      note: 'Non-2xx answers the scenario does not expect, and failures with no answer (status 0), stacked per second.',
       yLabel: 'answers / s',
       stacked: true,
       series: errors.map((code) => ({
@@ -98,8 +101,31 @@ export function chartSpecs(summary: RunSummary): ChartSpec[] {
         scale: 'y' as const,
         unit: '',
       })),
-      ...(errors.length === 0 ? { empty: 'No errors: every answer in this run was 2xx.' } : {}),
+      ...(errors.length === 0
+        ? {
+            empty: `No errors: every answer in this run was 2xx${refusals.length ? ' or an expected refusal' : ''}.`,
+          }
+        : {}),
     },
+    ...(summary.expectedRefusals?.length
+      ? [
+          {
+            id: 'chart-refusals',
+            title: 'Expected refusals by status',
+            note: `Correct answers that refuse (${summary.expectedRefusals.join(', ')}), e.g. sold out: not errors. Stacked per second.`,
+            yLabel: 'answers / s',
+            stacked: true,
+            series: refusals.map((code, i) => ({
+              label: code,
+              color: REFUSAL_COLORS[i % REFUSAL_COLORS.length]!,
+              status: code,
+              scale: 'y' as const,
+              unit: '',
+            })),
+            ...(refusals.length === 0 ? { empty: 'No refusals: every answer in this run was 2xx.' } : {}),
+          },
+        ]
+      : []),
     {
       id: 'chart-generator',
       title: 'Load generator health',

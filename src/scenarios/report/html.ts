@@ -6,7 +6,7 @@ import { uplotAssets } from './assets.js';
 import { CHART_SCRIPT, chartData } from './charts.js';
 import { assertInlineSafe, escapeHtml as esc, jsonForScript, shellWord } from './escape.js';
 import { duration, fixed, int, ms, msValue, num, percent, timestamp, yesNo } from './format.js';
-import { sortStatuses } from './statuses.js';
+import { sortStatuses, statusKind } from './statuses.js';
 import { STYLE } from './style.js';
 
 const OUTCOME_WORD = { pass: 'PASS', fail: 'FAIL', invalid: 'INVALID' } as const;
@@ -116,7 +116,7 @@ ${parts.map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join('\n')}
 </section>`;
 }
 
-function statusTable(r: LoadResult): string {
+function statusTable(r: LoadResult, summary: RunSummary): string {
   const codes = Object.keys(r.byStatus);
   const total = codes.reduce((n, c) => n + (r.byStatus[c] ?? 0), 0);
   const order = sortStatuses(codes);
@@ -126,12 +126,12 @@ function statusTable(r: LoadResult): string {
     // What the server said, the first time it answered this status: the cause, not just the count.
     const said = r.samples?.[code];
     const sample = said ? `<br><code class="sample">${esc(said.slice(0, 300))}</code>` : '';
-    return `<tr><th><code>${esc(code)}</code></th><td class="muted">${esc(meaning)}${sample}</td><td class="num">${int(count)}</td><td class="num">${total ? percent(count / total, 2) : '—'}</td></tr>`;
+    return `<tr><th><code>${esc(code)}</code></th><td class="muted">${esc(meaning)}${sample}</td><td>${statusKind(code, summary)}</td><td class="num">${int(count)}</td><td class="num">${total ? percent(count / total, 2) : '—'}</td></tr>`;
   });
   return `<table>
-<thead><tr><th>Status</th><th>Meaning</th><th class="num">Count</th><th class="num">Share</th></tr></thead>
+<thead><tr><th>Status</th><th>Meaning</th><th>Kind</th><th class="num">Count</th><th class="num">Share</th></tr></thead>
 <tbody>
-${rows.length ? rows.join('\n') : '<tr><td colspan="4" class="muted">No answers recorded.</td></tr>'}
+${rows.length ? rows.join('\n') : '<tr><td colspan="5" class="muted">No answers recorded.</td></tr>'}
 </tbody>
 </table>`;
 }
@@ -203,7 +203,7 @@ ${tiles.map(([k, v]) => `<div class="tile"><div class="label">${k}</div><div cla
 </div>
 <div>
 <h3>Status codes</h3>
-${statusTable(r)}
+${statusTable(r, summary)}
 </div>
 <div>
 <h3>Scenario measures</h3>

@@ -26,7 +26,13 @@ function compareStatus(a: string, b: string): number {
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
-/** An answer that is not 2xx, or no answer at all (status 0). */
-export function isErrorStatus(code: string): boolean {
-  return !/^2\d\d$/.test(code);
+export type StatusKind = 'success' | 'expected refusal' | 'error';
+
+/**
+ * A 2xx is a success; a status the scenario names as a correct answer (409 sold out) is an
+ * expected refusal; any other answer, or none at all (status 0), is an error.
+ */
+export function statusKind(code: string, summary: Pick<RunSummary, 'expectedRefusals'>): StatusKind {
+  if (/^2\d\d$/.test(code)) return 'success';
+  return summary.expectedRefusals?.includes(code) ? 'expected refusal' : 'error';
 }
