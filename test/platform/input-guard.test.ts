@@ -11,6 +11,9 @@ const echo = testService('echo', async (app) => {
     { schema: { body: Type.Any(), querystring: Type.Object({ q: Type.Optional(Type.String()) }) } },
     async (request) => ({ params: request.params, query: request.query, body: request.body }),
   );
+  app.get('/echo/fault', async () => {
+    throw new Error('a genuine fault of ours');
+  });
 });
 
 let app: TestApp;
@@ -90,6 +93,15 @@ describe('the input guard', () => {
   it('refuses a JSON body whose bytes are not UTF-8, rather than storing U+FFFD in their place', async () => {
     const body = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     expect(refusal(await json(body), 400)).toBe('The body is not valid UTF-8');
+  });
+
+  it('still answers a genuine fault with a 500 problem that quotes the request id', async () => {
+    const answer = await send(port, {
+      method: 'GET',
+      target: '/echo/fault',
+      headers: [['x-request-id', 'fault-1']],
+    });
+    expect(refusal(answer, 500)).toBe('Internal error; quote request id fault-1 when reporting it');
   });
 
   it('answers what Node refuses to parse as a problem too: a NUL in a header, headers over 16 KB', async () => {
