@@ -20,11 +20,15 @@ import { createDatabase, type Database } from '../src/platform/db/database.js';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { migrateService } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
-import { tracking } from '../src/services/tracking/index.js';
-import { copyInteractions, encodeBinaryCopy } from '../src/services/tracking/interactions.copy.js';
-import { copyAndCount, storeInteractions } from '../src/services/tracking/interactions.repository.js';
-import type { StoredInteraction } from '../src/services/tracking/interactions.rules.js';
-import { uuidV7 } from '../src/services/tracking/interactions.service.js';
+import {
+  copyAndCount,
+  copyInteractions,
+  encodeBinaryCopy,
+  storeInteractions,
+  tracking,
+  uuidV7,
+  type StoredInteraction,
+} from '../src/services/tracking/index.js';
 import { measurePostgres } from './postgres-cpu.js';
 
 /** As many as a consumer stores at once by default (TRACKING_BATCH_SIZE). */
