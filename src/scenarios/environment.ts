@@ -49,13 +49,11 @@ export async function describeEnvironment(target: Target, cpuCheck?: CpuCheck): 
 export function environmentLines(e: Machine & Partial<Environment>): string[] {
   const lines = [
     `machine:   ${e.machine}, ${e.cpus} × ${e.cpuModel}, ${e.memoryGiB} GiB`,
-    `software:  Node ${e.node}, PostgreSQL ${e.postgres ?? 'unknown'}, commit ${e.commit ?? 'unknown'}`,
+    `software:  Node ${e.node}${e.postgres ? `, PostgreSQL ${e.postgres}` : ''}, commit ${e.commit ?? 'unknown'}`,
   ];
   if (e.cpuCheck) lines.push(`cpu check: ${describeCpuCheck(e.cpuCheck)}`);
   if (e.target) {
-    lines.push(
-      `target:    ${e.target}${e.sharedCores ? ' (shares its cores with the load generator)' : ''}`,
-    );
+    lines.push(`target:    ${e.target}${e.sharedCores ? ' (shares its cores with the load generator)' : ''}`);
   }
   return lines;
 }
