@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CONCURRENCY_MODES, type Concurrency } from '../src/services/shop/config.js';
+import { CONCURRENCY_MODES, type Concurrency } from '../src/services/shop/index.js';
 
 export interface BenchOptions {
   modes: Concurrency[];
@@ -15,26 +15,26 @@ export class UsageError extends Error {}
 export const USAGE = `Usage: npm run bench:shop -- [options]
 
 Starts the product once per concurrency mode (embedded PostgreSQL in a temp dir, a free port),
-runs a closed-loop load of POST /purchase-orders on one hot disc at each client count, checks the
-stock ledger after each mode and prints a Markdown table.
+runs a closed-loop load of POST /purchase-orders on one hot disc at each client count, then
+GET /health on the same server (the yardstick), checks the stock ledger after each mode and
+prints Markdown tables.
 
 Options:
   --modes <list>     concurrency modes, comma-separated (default: ${CONCURRENCY_MODES.join(',')})
   --clients <list>   concurrent connections per step, comma-separated (default: 1,16,64,256)
-  --duration <s>     measured seconds per step (default: 10)
-  --warmup <s>       seconds of load before each step's measurement, discarded (default: 2)
+  --duration <s>     measured whole seconds per step (default: 10)
+  --warmup <s>       whole seconds of load before each step's measurement, discarded (default: 2)
   --json <file>      also write the results as JSON to <file>
   -h, --help         show this help
 
 Environment: DATABASE_URL, when set, is passed to the server instead of the embedded database.`;
 
-function positive(flag: string, raw: string, integer: boolean, allowZero = false): number {
+/** A whole number, at least 1 (or 0 when allowed): client counts and seconds alike. */
+function whole(flag: string, raw: string, allowZero = false): number {
   const n = Number(raw);
-  const ok = Number.isFinite(n) && (allowZero ? n >= 0 : n > 0) && (!integer || Number.isInteger(n));
+  const ok = Number.isInteger(n) && (allowZero ? n >= 0 : n > 0);
   if (raw.trim() === '' || !ok) {
-    throw new UsageError(
-      `--${flag}: expected a ${integer ? 'positive integer' : 'number of seconds'}, got "${raw}"`,
-    );
+    throw new UsageError(`--${flag}: expected a whole number${allowZero ? '' : ' above 0'}, got "${raw}"`);
   }
   return n;
 }
@@ -57,7 +57,7 @@ function modes(raw: string): Concurrency[] {
 }
 
 function clients(raw: string): number[] {
-  const counts = list(raw).map((c) => positive('clients', c, true));
+  const counts = list(raw).map((c) => whole('clients', c));
   if (counts.length === 0) throw new UsageError('--clients: give at least one client count');
   return counts;
 }
@@ -88,8 +88,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   return {
     modes: modes(values.modes),
     clients: clients(values.clients),
-    durationS: positive('duration', values.duration, false),
-    warmupS: positive('warmup', values.warmup, false, true),
+    durationS: whole('duration', values.duration),
+    warmupS: whole('warmup', values.warmup, true),
     json: values.json,
   };
 }

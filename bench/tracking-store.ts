@@ -2,12 +2,14 @@
  * What storing an interaction costs PostgreSQL, and which part of the table costs what: the
  * tracking worker's own way (`copyAndCount`: COPY in binary, then the counters) on the table its
  * migration creates, then its way for redeliveries (`storeInteractions`, one INSERT … ON CONFLICT
- * statement), then the worker's way with the secondary indexes dropped one by one, a bare
- * INSERT without the counters, and a bare COPY (the machine's yardstick, see the last step).
- * Prints rows/s and the PostgreSQL CPU per row (read from /proc, so Linux only).
+ * statement), then the worker's way with the secondary indexes dropped one by one, and last a
+ * bare COPY into the table with its primary key only: the yardstick every way is divided by, so
+ * the ratios hold from one machine to the next. Prints rows/s and the PostgreSQL CPU per row
+ * (read from /proc, so Linux only). All of it through the service's index.
  *
  *   npm run bench:tracking                  # embedded PostgreSQL under .data/bench-tracking
  *   BATCH=1000 npm run bench:tracking       # rows per batch (default 10,000, as the worker)
+ *   ROWS=50000 npm run bench:tracking       # rows per way (default 200,000)
  *   DATABASE_URL=postgres://… npm run bench:tracking
  *
  * Works in a scratch database of its own, dropped at the end.
@@ -20,12 +22,18 @@ import { createDatabase, type Database } from '../src/platform/db/database.js';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { migrateService } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
-import { tracking } from '../src/services/tracking/index.js';
-import { copyInteractions, encodeBinaryCopy } from '../src/services/tracking/interactions.copy.js';
-import { copyAndCount, storeInteractions } from '../src/services/tracking/interactions.repository.js';
-import type { StoredInteraction } from '../src/services/tracking/interactions.rules.js';
-import { uuidV7 } from '../src/services/tracking/interactions.service.js';
-import { measurePostgres } from './postgres-cpu.js';
+import {
+  copyAndCount,
+  copyInteractions,
+  encodeBinaryCopy,
+  storeInteractions,
+  tracking,
+  uuidV7,
+  type StoredInteraction,
+} from '../src/services/tracking/index.js';
+import { checkCpu } from '../src/scenarios/cpu-check.js';
+import { describeMachine, environmentLines } from '../src/scenarios/environment.js';
+import { measurePostgres, ratioTable } from './postgres-cpu.js';
 
 /** As many as a consumer stores at once by default (TRACKING_BATCH_SIZE). */
 const BATCH = Number(process.env.BATCH ?? 10_000);
@@ -52,17 +60,6 @@ const interaction = (i: number): StoredInteraction => {
 
 const aBatch = () => Array.from({ length: BATCH }, (_, i) => interaction(i));
 
-/** The worker's INSERT without the counters: what the table alone costs. */
-const insertOnly = (database: Database, batch: StoredInteraction[]) =>
-  sql`INSERT INTO tracking.interactions
-        (id, interaction_type, target_element_id, target_element_type, campaign_id, occurred_at, received_at)
-      SELECT * FROM unnest(
-        ${batch.map((r) => r.id)}::uuid[], ${batch.map((r) => r.interaction_type)}::text[],
-        ${batch.map((r) => r.target_element_id)}::text[], ${batch.map((r) => r.target_element_type)}::text[],
-        ${batch.map((r) => r.campaign_id)}::text[], ${batch.map((r) => r.occurred_at)}::timestamptz[],
-        ${batch.map((r) => r.received_at)}::timestamptz[])
-      ON CONFLICT (id) DO NOTHING`.execute(database.db);
-
 async function measure(
   database: Database,
   label: string,
@@ -72,7 +69,7 @@ async function measure(
     database.db,
   );
   const batches = Array.from({ length: ROUNDS }, aBatch);
-  await measurePostgres(label, 'row', ROUNDS * BATCH, batches, store);
+  return measurePostgres(label, 'row', ROUNDS * BATCH, batches, store);
 }
 
 const log = createLogger('warn');
@@ -89,24 +86,26 @@ url.pathname = `/${name}`;
 const database = createDatabase({ url: url.toString(), poolSize: 1 }, log);
 try {
   await migrateService(database.db, tracking, log);
+  const { rows } = await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+  for (const line of environmentLines(describeMachine(await checkCpu(), rows[0]?.v))) console.log(line);
   console.log(`${ROUNDS} batches of ${BATCH} interactions on ${CAMPAIGNS} campaigns, each way`);
   const store = (batch: StoredInteraction[]) => copyAndCount(database.pool, database.db, batch);
   // A fresh database's first batches cost more (caches, the tables' first pages), and whichever
   // way ran first paid for them: a few go first, not counted.
   for (let i = 0; i < 3; i++) await store(aBatch());
-  await measure(database, 'as shipped: COPY, 3 indexes + counters', store);
-  await measure(database, 'INSERT … ON CONFLICT, 3 indexes + counters', (b) =>
-    storeInteractions(database.db, b),
-  );
-  await measure(database, 'INSERT, 3 indexes, no counters', (b) => insertOnly(database, b));
+  const figures = [
+    await measure(database, 'as shipped: COPY, 3 indexes + counters', store),
+    await measure(database, 'INSERT … ON CONFLICT, 3 indexes + counters', (b) =>
+      storeInteractions(database.db, b),
+    ),
+  ];
   await sql`DROP INDEX tracking.interactions_time`.execute(database.db);
-  await measure(database, 'COPY, without the time index, + counters', store);
+  figures.push(await measure(database, 'COPY, without the time index, + counters', store));
   await sql`DROP INDEX tracking.interactions_campaign_time`.execute(database.db);
-  await measure(database, 'COPY, primary key only, + counters', store);
-  await measure(database, 'INSERT, primary key only, no counters', (b) => insertOnly(database, b));
-  // The yardstick of issue 4, which found "COPY at 250k+ rows/s" on its machine: how this
-  // machine compares, since every other figure here moves with it.
-  await measure(database, 'COPY alone, primary key only', async (b) => {
+  figures.push(await measure(database, 'COPY, primary key only, + counters', store));
+  // The yardstick (issue 4 set its goals on a machine where a bare COPY ran at 250k+ rows/s):
+  // every other figure here moves with it from one machine, or one hour, to the next.
+  const yardstick = await measure(database, 'bare COPY, primary key only', async (b) => {
     const data = encodeBinaryCopy(b);
     const client = await database.pool.connect();
     try {
@@ -115,6 +114,8 @@ try {
       client.release();
     }
   });
+  console.log(`\n${new Date().toISOString().slice(0, 10)}, ${BATCH.toLocaleString('en')} rows per batch\n`);
+  for (const line of ratioTable('row', figures, yardstick)) console.log(line);
 } finally {
   await database.close();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);

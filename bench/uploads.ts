@@ -1,8 +1,10 @@
 /**
  * What a large upload costs the server: the platform's multipart receiver streaming files to the
- * local storage port, one at a time and several at once. Prints MB/s and how far the process's
- * resident memory rose above its level before the first upload (a file held in memory would
- * show as its own size).
+ * local storage port over HTTP (127.0.0.1), one at a time and several at once. The yardstick, in
+ * the same run: the same files put straight into the same storage from disk, no HTTP and no
+ * multipart (the disk's rate, its flush included). Prints MB/s, the ratio to the yardstick, and
+ * how far the process's resident memory rose above its level before the first upload (a file
+ * held in memory would show as its own size).
  *
  *   npm run bench:uploads                # 100 MB files
  *   SIZE_MB=20 npm run bench:uploads
@@ -19,7 +21,9 @@ import Fastify from 'fastify';
 import { request } from 'undici';
 import { installProblemHandlers } from '../src/platform/http/problem-handler.js';
 import { acceptUploads, receiveUpload } from '../src/platform/http/uploads.js';
-import { localStorage } from '../src/platform/storage/storage.js';
+import { localStorage, type Storage } from '../src/platform/storage/storage.js';
+import { checkCpu } from '../src/scenarios/cpu-check.js';
+import { describeMachine, environmentLines } from '../src/scenarios/environment.js';
 
 const SIZE_MB = Number(process.env.SIZE_MB ?? 100);
 const SEQUENTIAL = 5;
@@ -80,31 +84,50 @@ async function main() {
     });
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseline = process.memoryUsage().rss;
-  let peak = baseline;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  for (const line of environmentLines(describeMachine(await checkCpu()))) console.log(line);
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  const baseline = process.memoryUsage().rss;
   console.log(
     `${SIZE_MB} MB files through receiveUpload to local storage (memory before: ${mb(baseline)} MB)`,
   );
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  let n = 0;
+  /** `rounds` × `parallel` files sent by `send`: MB/s and the memory peak above the baseline. */
+  const run = async (label: string, parallel: number, send: () => Promise<number>) => {
+    peak = process.memoryUsage().rss;
+    const start = performance.now();
+    let bytes = 0;
+    const rounds = parallel === 1 ? SEQUENTIAL : 1;
+    for (let r = 0; r < rounds; r++) {
+      const sizes = await Promise.all(Array.from({ length: parallel }, send));
+      bytes += sizes.reduce((a, b) => a + b, 0);
+    }
+    const mbPerS = bytes / 1024 / 1024 / ((performance.now() - start) / 1000);
+    const figure = { label, files: rounds * parallel, mbPerS, peakAboveMb: (peak - baseline) / 1024 / 1024 };
+    console.log(
+      `${label.padEnd(30)} ${String(figure.files).padStart(2)} files  ${mbPerS.toFixed(0).padStart(5)} MB/s` +
+        `  memory peak ${mb(peak).padStart(4)} MB (+${mb(peak - baseline)} MB)`,
+    );
+    return figure;
+  };
+  const put = (to: Storage) => async () =>
+    (await to.put(`bare/${n++}/original.mp4`, createReadStream(clip), { maxBytes: SIZE_MB * 1024 * 1024 }))
+      .bytes;
   try {
-    let n = 0;
-    for (const [label, parallel] of [
-      ['one at a time', 1],
-      [`${CONCURRENT} at once`, CONCURRENT],
-    ] as const) {
-      peak = process.memoryUsage().rss;
-      const start = performance.now();
-      let bytes = 0;
-      const rounds = parallel === 1 ? SEQUENTIAL : 1;
-      for (let r = 0; r < rounds; r++) {
-        const sizes = await Promise.all(Array.from({ length: parallel }, () => upload(url, clip, n++)));
-        bytes += sizes.reduce((a, b) => a + b, 0);
-      }
-      const s = (performance.now() - start) / 1000;
+    const rows = [];
+    for (const parallel of [1, CONCURRENT]) {
+      const how = parallel === 1 ? 'one at a time' : `${CONCURRENT} at once`;
+      const uploads = await run(`upload, ${how}`, parallel, () => upload(url, clip, n++));
+      const bare = await run(`bare put, ${how}`, parallel, put(storage));
+      rows.push({ how, uploads, bare });
+    }
+    console.log(`\n${new Date().toISOString().slice(0, 10)}, ${SIZE_MB} MB files\n`);
+    console.log('| files | upload MB/s | bare put MB/s | ÷ bare put | memory peak above start |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const { how, uploads, bare } of rows) {
       console.log(
-        `${label.padEnd(14)} ${String(rounds * parallel).padStart(2)} files  ${(bytes / 1024 / 1024 / s).toFixed(0).padStart(5)} MB/s` +
-          `  memory peak ${mb(peak).padStart(4)} MB (+${mb(peak - baseline)} MB)`,
+        `| ${how} | ${uploads.mbPerS.toFixed(0)} | ${bare.mbPerS.toFixed(0)} | ${(uploads.mbPerS / bare.mbPerS).toFixed(2)} | ${uploads.peakAboveMb.toFixed(0)} MB |`,
       );
     }
   } finally {

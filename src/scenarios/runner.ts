@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Pool } from 'undici';
 import { judge } from './criteria.js';
 import { checkCpu, describeCpuCheck } from './cpu-check.js';
 import { describeEnvironment } from './environment.js';
@@ -8,8 +7,9 @@ import type { RunSummary } from './model.js';
 import { pinSelf, splitCores } from './cores.js';
 import { progressPrinter } from './progress.js';
 import { writeReport } from './report/write.js';
-import type { Answer, Scenario, ScenarioContext, Size } from './scenario.js';
-import { remoteTarget, startTarget, type Target } from './target.js';
+import { helperClient } from './helper-client.js';
+import type { Scenario, ScenarioContext, Size } from './scenario.js';
+import { remoteTarget, startTarget } from './target.js';
 
 export interface RunOptions {
   size: Size;
@@ -26,34 +26,6 @@ export interface RunOptions {
 export interface Completed {
   summary: RunSummary;
   reportDir: string;
-}
-
-function helperClient(target: Target) {
-  const pool = new Pool(target.url, { connections: 8 });
-  return {
-    async http(
-      method: string,
-      urlPath: string,
-      body?: unknown,
-      headers: Record<string, string> = {},
-    ): Promise<Answer> {
-      const res = await pool.request({
-        method: method as 'GET',
-        path: urlPath,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.body.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.statusCode, body: parsed };
-    },
-    close: () => pool.close(),
-  };
 }
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');

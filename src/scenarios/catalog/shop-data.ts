@@ -1,12 +1,15 @@
 import type { ScenarioContext } from '../scenario.js';
 
+/** All the data helpers need: a way to send a request (a scenario's context, or a benchmark's). */
+export type Api = Pick<ScenarioContext, 'http'>;
+
 export interface HotDisc {
   discId: string;
   customerId: string;
 }
 
 /** A disc and a customer made through the API, so a scenario works against any running shop. */
-export async function createHotDisc(ctx: ScenarioContext, quantity: number, label: string): Promise<HotDisc> {
+export async function createHotDisc(ctx: Api, quantity: number, label: string): Promise<HotDisc> {
   const disc = await ctx.http('POST', '/discs', {
     name: `Scenario ${label} ${new Date().toISOString()}`,
     artist: 'Crucible',
@@ -35,7 +38,7 @@ export interface Stock {
   consistent: boolean;
 }
 
-export async function stockOf(ctx: ScenarioContext, discId: string): Promise<Stock> {
+export async function stockOf(ctx: Api, discId: string): Promise<Stock> {
   const res = await ctx.http('GET', `/discs/${discId}/stock`);
   if (res.status !== 200) throw new Error(`stock of ${discId}: ${res.status}`);
   return res.body as Stock;
@@ -43,7 +46,7 @@ export async function stockOf(ctx: ScenarioContext, discId: string): Promise<Sto
 
 /** Queued orders are decided after the load: wait for the worker before reading the ledger. */
 export async function settledStock(
-  ctx: ScenarioContext,
+  ctx: Api,
   discId: string,
   timeoutMs = 120_000,
 ): Promise<Stock> {

@@ -36,3 +36,6 @@ export const shop: ServiceModule = {
   },
   seed: seedShop,
 };
+
+/** How purchases can be serialized (SHOP_CONCURRENCY), for a benchmark that compares them. */
+export { CONCURRENCY_MODES, type Concurrency } from './config.js';

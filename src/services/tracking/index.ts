@@ -41,3 +41,10 @@ export const tracking: ServiceModule = {
     await startTrackingWorkers(ctx, trackingConfig(ctx.env));
   },
 };
+
+// The interactions store, for a benchmark of what storing costs PostgreSQL (bench/tracking-store.ts):
+// the worker's way (COPY, then the counters), its way for redeliveries, and the bare COPY under both.
+export { copyAndCount, storeInteractions } from './interactions.repository.js';
+export { copyInteractions, encodeBinaryCopy } from './interactions.copy.js';
+export type { StoredInteraction } from './interactions.rules.js';
+export { uuidV7 } from './interactions.service.js';
