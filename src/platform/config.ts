@@ -67,6 +67,10 @@ export const ENV_VARS = {
   DATA_DIR: { default: '.data', doc: 'where the embedded database and files live' },
   DB_POOL_SIZE: { default: '20', doc: 'connections in the pool of each process' },
   LOG_LEVEL: { default: 'info', doc: LOG_LEVELS.join(', ') },
+  NODE_ENV: {
+    default: 'development',
+    doc: 'production refuses to start with a secret that is missing or left at its development default',
+  },
   LOG_DIR: { default: 'logs', doc: 'where daily request log files (log_dd_mm_yyyy.log) are written' },
   SERVICES: { default: '(all)', doc: 'comma-separated services to serve, e.g. shop' },
   SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'how long a shutdown may drain before it is forced' },
@@ -84,6 +88,8 @@ export type Env = Record<string, string | undefined>;
 
 /** Variables with their default (as the README and `.env.example` show it) and meaning. */
 export type EnvVars = Record<string, { default: string; doc: string }>;
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * Reads variables of one table: an unset or empty variable takes the table's default, so each
@@ -103,6 +109,22 @@ export function envReader<V extends EnvVars>(env: Env, vars: V) {
         throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
       }
       return value;
+    },
+    /**
+     * A duration such as `250ms`, `30s`, `10m` or `1h`; a bare number is seconds. In
+     * milliseconds, from `minMs` to `maxMs`.
+     */
+    durationMs(name: keyof V & string, minMs: number, maxMs: number): number {
+      const raw = read(name);
+      const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
+      const ms = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? 's']! : NaN;
+      if (!(ms >= minMs && ms <= maxMs)) {
+        throw new ConfigError(
+          name,
+          `must be a duration like 500ms, 30s, 10m or 1h (a bare number is seconds) from ${minMs} ms to ${maxMs / 1000} s, got "${raw}"`,
+        );
+      }
+      return Math.round(ms);
     },
     oneOf<T extends string>(name: keyof V & string, allowed: readonly T[]): T {
       const raw = read(name);

@@ -94,7 +94,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       closers.push(() => app!.close());
     }
     if (opts.workers) {
-      for (const s of services) await s.workers?.({ ...ctx, log: log.child({ service: s.name }) });
+      for (const s of services) {
+        const stop = await s.workers?.({ ...ctx, log: log.child({ service: s.name }) });
+        if (stop) closers.push(stop);
+      }
     }
     const runtime: Runtime = {
       database,

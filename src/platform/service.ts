@@ -44,8 +44,12 @@ export interface ServiceModule {
   ownsRoot?: boolean;
   /** Registers the routes; throws a ConfigError for a bad service setting, before serving. */
   routes(app: FastifyInstance, ctx: ServiceContext): Promise<void>;
-  /** Starts the service's job consumers; returns when they are registered. */
-  workers?(ctx: ServiceContext): Promise<void>;
+  /**
+   * Starts the service's job consumers and background loops; returns when they run. It may return
+   * a function that stops what it started (a timer loop, say): the runtime awaits it on close,
+   * before the jobs and the pool are closed.
+   */
+  workers?(ctx: ServiceContext): Promise<void | (() => Promise<void>)>;
   /** Loads demo data; returns a line saying what it loaded. */
   seed?(ctx: ServiceContext): Promise<string>;
 }

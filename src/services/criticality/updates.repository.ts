@@ -1,0 +1,121 @@
+import type pg from 'pg';
+
+/** The latest state, the calling app's registration and where it stands, in one round trip. */
+export interface PollView {
+  app: AppRow | undefined;
+  latest: StateRow | undefined;
+  /** The app was already given the latest state (or there is none). */
+  upToDate: boolean;
+  /** Its last poll is recorded recently enough that this one need not be written. */
+  fresh: boolean;
+}
+
+export interface AppRow {
+  token_digest: Buffer;
+  revoked: boolean;
+}
+
+export interface StateRow {
+  id: number;
+  current_status: number;
+  change_at_text: string;
+}
+
+interface PollRow {
+  token_digest: Buffer | null;
+  revoked: boolean | null;
+  id: string | null;
+  current_status: number | null;
+  change_at_text: string | null;
+  up_to_date: boolean | null;
+  fresh: boolean | null;
+}
+
+// Named statements: prepared once per connection, as every poll runs them.
+const VIEW = `
+  SELECT a.token_digest, a.revoked_at IS NOT NULL AS revoked,
+         l.id, l.current_status, l.change_at_text,
+         l.id IS NULL OR (c.delivered_change_at, c.delivered_id) >= (l.change_at, l.id) AS up_to_date,
+         c.last_poll_at > now() - make_interval(secs => $2::float8) AS fresh
+    FROM (SELECT 1) AS one
+    LEFT JOIN criticality.apps a ON a.name = $1
+    LEFT JOIN LATERAL (
+      SELECT id, current_status, change_at, change_at_text FROM criticality.states
+       ORDER BY change_at DESC, id DESC LIMIT 1) l ON true
+    LEFT JOIN criticality.consumers c ON c.app_name = $1`;
+
+export async function pollView(pool: pg.Pool, appName: string, freshSeconds: number): Promise<PollView> {
+  const { rows } = await pool.query<PollRow>({
+    name: 'criticality-poll-view',
+    text: VIEW,
+    values: [appName, freshSeconds],
+  });
+  const r = rows[0]!;
+  return {
+    app: r.token_digest ? { token_digest: r.token_digest, revoked: r.revoked === true } : undefined,
+    latest:
+      r.id === null
+        ? undefined
+        : { id: Number(r.id), current_status: r.current_status!, change_at_text: r.change_at_text! },
+    upToDate: r.up_to_date === true,
+    fresh: r.fresh === true,
+  };
+}
+
+/**
+ * Records the poll and, in the same statement, marks `state` delivered if its key
+ * (change_at, id) is greater than the last one this app was given. The row lock of the upsert
+ * orders concurrent polls of one app, on any instance: each sees the mark of the one before, so
+ * exactly one of them is told it delivered. True when this poll is that one.
+ */
+export async function recordPoll(
+  pool: pg.Pool,
+  appName: string,
+  state: StateRow | undefined,
+): Promise<boolean> {
+  const { rows } = await pool.query<{ delivered: boolean }>({
+    name: 'criticality-record-poll',
+    text: `
+      INSERT INTO criticality.consumers AS c
+        (app_name, last_poll_at, delivered_id, delivered_change_at, delivered_at, last_poll_delivered)
+      VALUES ($1, now(), $2::bigint, $3::timestamptz, CASE WHEN $2::bigint IS NULL THEN NULL ELSE now() END,
+              $2::bigint IS NOT NULL)
+      ON CONFLICT (app_name) DO UPDATE SET
+        last_poll_at = now(),
+        (delivered_id, delivered_change_at, delivered_at, last_poll_delivered) = (
+          SELECT CASE WHEN d.newer THEN EXCLUDED.delivered_id ELSE c.delivered_id END,
+                 CASE WHEN d.newer THEN EXCLUDED.delivered_change_at ELSE c.delivered_change_at END,
+                 CASE WHEN d.newer THEN now() ELSE c.delivered_at END,
+                 d.newer
+            FROM (SELECT EXCLUDED.delivered_id IS NOT NULL AND (c.delivered_id IS NULL OR
+                    (c.delivered_change_at, c.delivered_id) < (EXCLUDED.delivered_change_at, EXCLUDED.delivered_id))
+                    AS newer) AS d)
+      RETURNING last_poll_delivered AS delivered`,
+    values: [appName, state?.id ?? null, state ? state.change_at_text : null],
+  });
+  return rows[0]!.delivered;
+}
+
+export async function insertState(
+  pool: pg.Pool,
+  appName: string,
+  currentStatus: number,
+  changeAtUtc: string,
+): Promise<number> {
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'criticality-insert-state',
+    text: `INSERT INTO criticality.states (app_name, current_status, change_at, change_at_text)
+           VALUES ($1, $2, $3::text::timestamptz, $3::text) RETURNING id`,
+    values: [appName, currentStatus, changeAtUtc],
+  });
+  return Number(rows[0]!.id);
+}
+
+export async function findApp(pool: pg.Pool, name: string): Promise<AppRow | undefined> {
+  const { rows } = await pool.query<{ token_digest: Buffer; revoked: boolean }>({
+    name: 'criticality-find-app',
+    text: 'SELECT token_digest, revoked_at IS NOT NULL AS revoked FROM criticality.apps WHERE name = $1',
+    values: [name],
+  });
+  return rows[0];
+}

@@ -1,0 +1,49 @@
+import type pg from 'pg';
+import { UnprocessableError } from '../../platform/errors.js';
+import { BAD_TOKEN, checkAppToken } from './auth.js';
+import { parseChangeAt } from './change-at.js';
+import * as repo from './updates.repository.js';
+import type { Delivery, StateChange } from './updates.schema.js';
+
+export interface Caller {
+  appName: string;
+  token: string;
+}
+
+/** How stale a recorded poll may be before a poll that delivers nothing writes it again. */
+export function pollRecordSeconds(staleAfterMs: number): number {
+  // A tenth of the window, at most a second: an alert can then fire at most that much early.
+  return Math.min(1, staleAfterMs / 10 / 1000);
+}
+
+export function updatesService(pool: pg.Pool, opts: { sharedToken: string; staleAfterMs: number }) {
+  const freshSeconds = pollRecordSeconds(opts.staleAfterMs);
+  return {
+    /** Stores a state; its id is the processed_id, whether or not it becomes the latest. */
+    async publish(caller: Caller, body: StateChange): Promise<{ processed_id: number }> {
+      const at = parseChangeAt(body.Change_at);
+      if (!at.ok) throw new UnprocessableError(`body.Change_at ${at.error}`);
+      const app = caller.appName ? await repo.findApp(pool, caller.appName) : undefined;
+      checkAppToken(caller.token, caller.appName, app, opts.sharedToken, BAD_TOKEN.post);
+      return { processed_id: await repo.insertState(pool, caller.appName, body.current_status, at.utc) };
+    },
+
+    /**
+     * The latest state if this app has not been given it, else {}. Most polls find nothing new
+     * and a recent record of their last poll: they answer from one read, writing nothing.
+     */
+    async poll(caller: Caller): Promise<Delivery> {
+      const view = await repo.pollView(pool, caller.appName, freshSeconds);
+      checkAppToken(caller.token, caller.appName, view.app, opts.sharedToken, BAD_TOKEN.get);
+      if (view.upToDate && view.fresh) return {};
+      const delivered = await repo.recordPoll(pool, caller.appName, view.upToDate ? undefined : view.latest);
+      if (!delivered || !view.latest) return {};
+      return {
+        current_status: view.latest.current_status,
+        status_change_id: view.latest.id,
+        Change_at: view.latest.change_at_text,
+      };
+    },
+  };
+}
+export type UpdatesService = ReturnType<typeof updatesService>;
