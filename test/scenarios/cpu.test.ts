@@ -37,10 +37,11 @@ it.runIf(process.platform === 'linux')(
 it.runIf(process.platform === 'linux')(
   'keeps the CPU of a child that has exited, as short-lived database workers do',
   async () => {
-    // A parent that idles while a child spins for 600 ms of CPU and exits, then reports.
+    // A parent that idles while a child spins for 600 ms of CPU (not of wall clock, which a busy
+    // machine would turn into less CPU) and exits, then reports.
     const script = `
       const { spawn } = require('node:child_process');
-      spawn(process.execPath, ['-e', 'const end = Date.now() + 600; while (Date.now() < end);'], { stdio: 'ignore' })
+      spawn(process.execPath, ['-e', 'while (process.cpuUsage().user < 600000);'], { stdio: 'ignore' })
         .on('exit', () => console.log('gone'));
       setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
