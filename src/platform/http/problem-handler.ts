@@ -19,13 +19,22 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** The title a problem of this status carries when its error names none. */
+export function problemTitle(status: number): string {
+  return TITLES[status] ?? 'Error';
+}
 
 /** Sets status and content type on the reply and returns the body, for callers that send it. */
 export function prepareProblem(
@@ -38,7 +47,7 @@ export function prepareProblem(
   reply.code(status).type(PROBLEM_TYPE);
   return {
     type: 'about:blank',
-    title: title ?? TITLES[status] ?? 'Error',
+    title: title ?? problemTitle(status),
     status,
     detail,
     instance: request.url,

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox';
+import { problemTitle } from './problem-handler.js';
 
 /** RFC 9457 problem details, the body of every 4xx and 5xx answer. */
 export const Problem = Type.Object(
@@ -47,9 +48,11 @@ export const ALWAYS = [400, 431, 500, 503] as const;
 export function problems(...statuses: number[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {};
   for (const status of new Set([...statuses, ...ALWAYS])) {
+    const description = DESCRIPTIONS[status] ?? 'Error';
+    const example = { type: 'about:blank', title: problemTitle(status), status, detail: description };
     out[status] = {
-      description: DESCRIPTIONS[status] ?? 'Error',
-      content: { 'application/problem+json': { schema: Type.Ref('Problem') } },
+      description,
+      content: { 'application/problem+json': { schema: Type.Ref('Problem'), example } },
     } as unknown as TSchema;
   }
   return out;

@@ -36,11 +36,38 @@ export const Consumer = Type.Object({
 });
 export type Consumer = Static<typeof Consumer>;
 
-export const ConsumerPage = Type.Object({
-  stale_after_seconds: Type.Number(),
-  items: Type.Array(Consumer),
-  next_cursor: NextCursor,
-});
+export const ConsumerPage = Type.Object(
+  {
+    stale_after_seconds: Type.Number(),
+    items: Type.Array(Consumer),
+    next_cursor: NextCursor,
+  },
+  {
+    examples: [
+      {
+        stale_after_seconds: 600,
+        items: [
+          {
+            app_name: 'secapp02',
+            first_poll_at: '2026-12-06T18:00:00.000Z',
+            last_poll_at: '2026-12-06T18:20:00.000Z',
+            silent_seconds: 700,
+            stale: true,
+            alert_raised_at: '2026-12-06T18:30:10.000Z',
+            has_latest: true,
+            last_delivered: {
+              status_change_id: 1,
+              current_status: 5,
+              Change_at: '2017-07-21T17:32:28Z',
+              delivered_at: '2026-12-06T18:00:00.000Z',
+            },
+          },
+        ],
+        next_cursor: null,
+      },
+    ],
+  },
+);
 
 export const HistoryQuery = Type.Object(
   {
@@ -71,5 +98,28 @@ export type HistoryItem = Static<typeof HistoryItem>;
 
 export const HistoryPage = Type.Object(
   { items: Type.Array(HistoryItem), next_cursor: NextCursor },
-  { description: 'Newest Change_at first; on an equal Change_at, the later POST first' },
+  {
+    description: 'Newest Change_at first; on an equal Change_at, the later POST first',
+    examples: [
+      {
+        items: [
+          {
+            processed_id: 2,
+            app_name: 'secapp01',
+            current_status: 3,
+            Change_at: '2017-07-21T18:00:00Z',
+            received_at: '2026-12-06T18:05:00.000Z',
+          },
+          {
+            processed_id: 1,
+            app_name: 'secapp01',
+            current_status: 5,
+            Change_at: '2017-07-21T17:32:28Z',
+            received_at: '2026-12-06T18:00:00.000Z',
+          },
+        ],
+        next_cursor: 'eyJjIjoiMjAxNy0wNy0yMVQxNzozMjoyOFoiLCJpIjoxfQ',
+      },
+    ],
+  },
 );
