@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDbUnreachable } from '../db/last-good.js';
 import { HttpError, fromPgError } from '../errors.js';
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
@@ -105,7 +106,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
-    if (isUnavailable(error)) {
+    if (isDbUnreachable(error)) {
       request.log.warn({ err: error }, 'shedding: database not reachable in time');
       reply.header('retry-after', '1');
       return sendProblem(request, reply, 503, 'The database is busy or unreachable; retry shortly');
@@ -121,17 +122,5 @@ export function installProblemHandlers(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
-  );
-}
-
-/** Pool timeouts and refused connections are capacity problems the client can retry. */
-function isUnavailable(error: Error): boolean {
-  const code = (error as { code?: string }).code;
-  return (
-    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(
-      error.message,
-    ) ||
-    code === 'ECONNREFUSED' ||
-    code === '57P01'
   );
 }
