@@ -80,7 +80,7 @@ export const ENV_VARS = {
   },
   MAX_DB_WAITING: {
     default: '2000',
-    doc: 'queries waiting for a pooled connection above which requests are shed with 503',
+    doc: 'queries waiting for a pooled connection at which requests are shed with 503',
   },
 } as const satisfies EnvVars;
 

@@ -61,7 +61,7 @@ export const platformOverload: Scenario = {
   title: 'Overload: twice the capacity is shed, not a crash',
   description:
     'First a closed-model probe measures what the server answers per second on the catalog search (GET /discs?artist=…, ' +
-    'a substring match over a few thousand discs: its cost is database work, like most routes). Then an open ' +
+    'a substring match over 20,000 discs at full size: its cost is database work, like most routes). Then an open ' +
     'model offers twice that rate. The server must stay up, answer what it cannot serve with fast 503s, keep serving ' +
     'at least 90 % of its capacity, and answer quickly again within a second after the load ends.',
   sixParts: {
