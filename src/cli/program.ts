@@ -73,10 +73,17 @@ export function buildProgram(io: Io): Command {
   program
     .command('db')
     .description('Run only the embedded PostgreSQL, for several serve and worker processes to share')
-    .action(async () => {
+    .option(
+      '--port <port>',
+      'listen on this port, so a restart keeps the same URL (default: a free one)',
+      port,
+    )
+    .action(async (opts: { port?: string }) => {
       const { config, log } = setup(io.env);
       if (config.db.url) throw new UsageError('DATABASE_URL is set: there is no embedded database to run');
-      const embedded = await startEmbeddedPostgres(config.dataDir, log);
+      const embedded = await startEmbeddedPostgres(config.dataDir, log, {
+        port: opts.port ? Number(opts.port) : undefined,
+      });
       closeWithGrace({ delay: config.http.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
         if (err) log.error({ err }, 'fatal error, shutting down');
         else log.info({ signal }, 'shutting down: stopping the database');

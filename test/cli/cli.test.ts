@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
+import { freePort } from '../../src/platform/net.js';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMER_ID, DEMO_DISC_ID } from '../../src/services/shop/seed.js';
 import { main } from '../../src/cli/program.js';
@@ -66,9 +67,9 @@ describe('the crucible command', () => {
     expect(seeded.stdout).toContain(DEMO_DISC_ID);
   });
 
-  it('db runs the embedded PostgreSQL alone, prints its DATABASE_URL, and stops it on SIGTERM', async () => {
-    const dir = await tempDir();
-    const child = spawn(process.execPath, [CLI, 'db'], {
+  /** `crucible db` with its DATABASE_URL line read, and a way to stop it as a signal would. */
+  async function runDb(dir: string, args: string[] = []) {
+    const child = spawn(process.execPath, [CLI, 'db', ...args], {
       env: { ...process.env, DATABASE_URL: '', NATS_URL: '', LOG_LEVEL: 'warn', DATA_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -85,14 +86,44 @@ describe('the crucible command', () => {
         }
       });
     });
+    return {
+      url,
+      stop: async () => {
+        child.kill('SIGTERM');
+        return exited;
+      },
+    };
+  }
+  const query = async (url: string, text: string) => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
-    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
-    await db.end();
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const again = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    try {
+      return (await db.query(text)).rows;
+    } finally {
+      await db.end();
+    }
+  };
+
+  it('db runs the embedded PostgreSQL alone, prints its DATABASE_URL, and stops it on SIGTERM', async () => {
+    const dir = await tempDir();
+    const db = await runDb(dir);
+    expect(await query(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect(await db.stop()).toBe(0);
+    const again = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 2000 });
     await expect(again.connect()).rejects.toThrow();
+  });
+
+  it('db --port listens there, so a restart keeps the URL and the data', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const first = await runDb(dir, ['--port', String(port)]);
+    expect(new URL(first.url).port).toBe(String(port));
+    await query(first.url, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)');
+    expect(await first.stop()).toBe(0);
+    const second = await runDb(dir, ['--port', String(port)]);
+    expect(second.url).toBe(first.url);
+    expect(await query(second.url, 'SELECT n FROM kept')).toEqual([{ n: 7 }]);
+    expect(await second.stop()).toBe(0);
   });
 
   it('db refuses to run when DATABASE_URL points elsewhere', async () => {

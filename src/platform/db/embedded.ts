@@ -249,7 +249,16 @@ const urlOf = (port: number, password: string) =>
   `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
 
 /** Starts (initialising on first use) the embedded server whose files live under `dataDir`. */
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedPostgres> {
+export interface EmbeddedOptions {
+  /** Listen here instead of on a free port: a restarted server keeps its clients' URL. */
+  port?: number;
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+  opts: EmbeddedOptions = {},
+): Promise<EmbeddedPostgres> {
   const runAs = postgresUser(log);
   const bins = await reachableBinaries(await loadBinaries(), runAs, log);
   await fs.mkdir(dataDir, { recursive: true });
@@ -268,7 +277,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       stop: async () => undefined,
     };
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child = spawn(
     bins.postgres,
     [
