@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createLogger, type Logger } from '../../src/platform/logger.js';
 import { startRuntime, type Runtime } from '../../src/platform/runtime.js';
 import { criticality } from '../../src/services/criticality/index.js';
 import { client, type Answer } from '../shop/client.js';
@@ -38,17 +38,20 @@ export function secapp(baseUrl: string, connections = 16) {
 }
 export type Secapp = ReturnType<typeof secapp>;
 
-/** Another instance of the product on an existing database, as a second server behind a balancer. */
+/**
+ * Another instance of the product on an existing database, as a second server behind a balancer.
+ * `log`: where it logs instead of stdout, for a test that reads its lines.
+ */
 export async function secondInstance(
   databaseUrl: string,
   env: Record<string, string> = {},
-  opts: { workers?: boolean } = {},
+  opts: { workers?: boolean; log?: Logger } = {},
 ): Promise<{ runtime: Runtime; url: string; close(): Promise<void> }> {
   const fullEnv = { LOG_LEVEL: 'warn', PORT: '0', ...env, DATABASE_URL: databaseUrl };
   const config = loadConfig(fullEnv);
   const runtime = await startRuntime({
     config,
-    log: createLogger(config.logLevel),
+    log: opts.log ?? createLogger(config.logLevel),
     services: [criticality],
     version: 'test',
     http: true,
