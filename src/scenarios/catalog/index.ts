@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { criticalityExactlyOnce } from './criticality-exactly-once.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
@@ -17,6 +18,7 @@ export const SCENARIOS: Scenario[] = [
   trackingThroughput('jetstream'),
   trackingAvailability,
   trackingBrokerFailover,
+  criticalityExactlyOnce,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
