@@ -12,6 +12,7 @@ import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 import { summarizeLogs, type LogSummary } from '../platform/logs/summary.js';
 import { startRuntime, type Runtime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
+import { addSimulateCommand, SimulationFailure } from './simulate.js';
 
 export interface Io {
   env: Record<string, string | undefined>;
@@ -186,6 +187,8 @@ export function buildProgram(io: Io): Command {
       },
     );
 
+  addSimulateCommand(program, io);
+
   return program;
 }
 
@@ -249,7 +252,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof ScenarioFailure) {
+    if (err instanceof ScenarioFailure || err instanceof SimulationFailure) {
       io.err(`crucible: ${err.message}`);
       return 1;
     }

@@ -34,6 +34,16 @@ describe.sequential('scenarios at smoke size', () => {
           expect(['pass', 'invalid'], output).toContain(summary.outcome);
           expect(summary.measures.lost, output).toBe(0);
           expect(summary.measures.counted_twice, output).toBe(0);
+        } else if (scenario.name === 'criticality.exactly-once') {
+          expect(summary.outcome, output).toBe('pass');
+          expect(summary.measures.duplicates, output).toBe(0);
+          expect(summary.measures.missed, output).toBe(0);
+          expect(summary.measures.pairs_checked, output).toBeGreaterThan(0);
+        } else if (scenario.name === 'criticality.stale-alert') {
+          // On time, once, cleared once: the alert's correctness, which a busy machine must not change.
+          expect(summary.outcome, output).toBe('pass');
+          expect(summary.measures.stale_events, output).toBe(1);
+          expect(summary.measures.recovered_events, output).toBe(1);
         } else if (scenario.name.startsWith('shop.') || scenario.name.startsWith('tracking.')) {
           // Correctness does not depend on how busy the machine is: these must pass.
           expect(summary.outcome, output).toBe('pass');

@@ -1,4 +1,6 @@
 import type { Scenario } from '../scenario.js';
+import { criticalityExactlyOnce } from './criticality-exactly-once.js';
+import { criticalityStaleAlert } from './criticality-stale-alert.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
@@ -17,6 +19,8 @@ export const SCENARIOS: Scenario[] = [
   trackingThroughput('jetstream'),
   trackingAvailability,
   trackingBrokerFailover,
+  criticalityExactlyOnce,
+  criticalityStaleAlert,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
