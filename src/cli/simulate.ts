@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { describeResult, describeSecond, simulate } from '../scenarios/criticality/simulation.js';
 import { startTarget, type Target } from '../scenarios/target.js';
@@ -58,12 +58,18 @@ export function addSimulateCommand(program: Command, io: Io): void {
     )
     .option('--producers <n>', 'producer apps', count(1000), 1)
     .option('--consumers <n>', 'consumer apps', count(10_000), 5)
-    .option('--duration <duration>', 'how long to run: 30s, 5m', duration, 10_000)
-    .option(
-      '--interval <duration>',
-      "mean pause between one consumer's polls, jittered ±50 % (the originals waited 3-7 min)",
-      duration,
-      1000,
+    .addOption(
+      new Option('--duration <duration>', 'how long to run: 30s, 5m')
+        .argParser(duration)
+        .default(10_000, '10s'),
+    )
+    .addOption(
+      new Option(
+        '--interval <duration>',
+        "mean pause between one consumer's polls, jittered ±50 % (the originals waited 3-7 min)",
+      )
+        .argParser(duration)
+        .default(1000, '1s'),
     )
     .option(
       '--post-interval <duration>',
