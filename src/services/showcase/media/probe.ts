@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { MediaError } from './errors.js';
+
+export interface ProbeResult {
+  durationSec: number;
+  format: string;
+  video: { codec: string; width: number; height: number };
+  hasAudio: boolean;
+  streams: Array<{ type: string; codec: string }>;
+}
+
+interface FfprobeJson {
+  format?: { duration?: string; format_name?: string };
+  streams?: Array<{
+    codec_type?: string;
+    codec_name?: string;
+    width?: number;
+    height?: number;
+    duration?: string;
+  }>;
+}
+
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** Duration and streams of `file`; anything that is not a playable video is `invalid-input`. */
+export async function probe(ffprobe: string, file: string): Promise<ProbeResult> {
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
+  const { stdout, stderr, failed } = await run(ffprobe, args);
+  if (failed) {
+    // Server paths are not the uploader's business.
+    const why = lastLine(stderr).replaceAll(`${file}: `, '') || 'ffprobe failed';
+    throw new MediaError('invalid-input', `not a readable video: ${why}`);
+  }
+  let json: FfprobeJson;
+  try {
+    json = JSON.parse(stdout) as FfprobeJson;
+  } catch {
+    throw new MediaError('invalid-input', 'not a readable video: ffprobe gave no description of it');
+  }
+  const streams = json.streams ?? [];
+  const video = streams.find((s) => s.codec_type === 'video' && (s.width ?? 0) > 0 && (s.height ?? 0) > 0);
+  if (!video) throw new MediaError('invalid-input', 'the file has no video stream');
+  // A still image has a video stream but no duration.
+  const durationSec = Number(json.format?.duration ?? video.duration);
+  if (!(durationSec > 0)) throw new MediaError('invalid-input', 'the video has no duration (a still image?)');
+  return {
+    durationSec,
+    format: json.format?.format_name ?? 'unknown',
+    video: { codec: video.codec_name ?? 'unknown', width: video.width!, height: video.height! },
+    hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    streams: streams.map((s) => ({ type: s.codec_type ?? 'unknown', codec: s.codec_name ?? 'unknown' })),
+  };
+}
+
+function run(file: string, args: string[]): Promise<{ stdout: string; stderr: string; failed: boolean }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { timeout: PROBE_TIMEOUT_MS, maxBuffer: 8 << 20, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(new MediaError('ffmpeg', `ffprobe not found at ${file}`));
+          return;
+        }
+        resolve({ stdout, stderr, failed: err !== null });
+      },
+    );
+  });
+}
+
+export function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1)?.trim().slice(0, 300) ?? '';
+}
