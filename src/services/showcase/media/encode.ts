@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { MediaError } from './errors.js';
-import { lastLine } from './probe.js';
+import { reason } from './probe.js';
 
 export interface EncodeLimits {
   /** No new frame reported for this long: the encode is stuck and killed. */
@@ -10,6 +10,8 @@ export interface EncodeLimits {
   signal?: AbortSignal | undefined;
   /** Seconds of output written so far, from ffmpeg's progress reports. */
   onProgress?: ((outSeconds: number) => void) | undefined;
+  /** The ffmpeg process's id, once it runs: for logs, and for tests that stop it. */
+  onSpawn?: ((pid: number) => void) | undefined;
 }
 
 const STDERR_KEEP = 4096;
@@ -105,9 +107,11 @@ export function runFfmpeg(ffmpeg: string, args: string[], limits: EncodeLimits):
         finish(
           new MediaError(
             'ffmpeg',
-            `ffmpeg failed (${signal ?? `exit ${code}`}): ${lastLine(stderr) || 'no message'}`,
+            `ffmpeg failed (${signal ?? `exit ${code}`}): ${reason(stderr) || 'no message'}`,
           ),
         );
     });
+    // Last, so whatever it does (even aborting) meets a process already watched.
+    if (child.pid !== undefined) limits.onSpawn?.(child.pid);
   });
 }

@@ -27,9 +27,10 @@ export async function probe(ffprobe: string, file: string): Promise<ProbeResult>
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
   const { stdout, stderr, failed } = await run(ffprobe, args);
   if (failed) {
-    // Server paths are not the uploader's business.
-    const why = lastLine(stderr).replaceAll(`${file}: `, '') || 'ffprobe failed';
-    throw new MediaError('invalid-input', `not a readable video: ${why}`);
+    throw new MediaError(
+      'invalid-input',
+      `not a readable video: ${reason(stderr, file) || 'ffprobe failed'}`,
+    );
   }
   let json: FfprobeJson;
   try {
@@ -69,6 +70,17 @@ function run(file: string, args: string[]): Promise<{ stdout: string; stderr: st
   });
 }
 
-export function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1)?.trim().slice(0, 300) ?? '';
+/**
+ * The last two distinct messages of an FFmpeg tool's stderr ("moov atom not found; Invalid data
+ * found when processing input"), without the `[demuxer @ 0x…]` prefixes or the server's paths.
+ */
+export function reason(stderr: string, file?: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => {
+      const bare = line.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim();
+      return file ? bare.replaceAll(`${file}: `, '') : bare;
+    })
+    .filter((line, i, all) => line !== '' && all.indexOf(line) === i);
+  return lines.slice(-2).join('; ').slice(0, 300);
 }

@@ -25,6 +25,7 @@ export interface ProcessVideoOptions {
   output: string;
   signal?: AbortSignal;
   onProgress?: (outSeconds: number) => void;
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ProcessVideoResult {
@@ -86,6 +87,7 @@ export function createVideoProcessor(config: MediaConfig, options: VideoProcesso
           timeLimitMs: config.timeBaseMs + config.timePerSecondMs * expected,
           signal: o.signal,
           onProgress: o.onProgress,
+          onSpawn: o.onSpawn,
         });
         const made = await checkOutput(ffprobe, temp, expected);
         await syncFile(temp);
