@@ -41,8 +41,9 @@ export async function probe(ffprobe: string, file: string): Promise<ProbeResult>
   const streams = json.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video' && (s.width ?? 0) > 0 && (s.height ?? 0) > 0);
   if (!video) throw new MediaError('invalid-input', 'the file has no video stream');
-  // A still image has a video stream but no duration.
-  const durationSec = Number(json.format?.duration ?? video.duration);
+  // The video's own duration, not the container's: a longer audio track must not make the
+  // output look truncated. A still image has a video stream but no duration at all.
+  const durationSec = Number(video.duration ?? json.format?.duration);
   if (!(durationSec > 0)) throw new MediaError('invalid-input', 'the video has no duration (a still image?)');
   return {
     durationSec,
