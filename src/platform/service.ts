@@ -40,8 +40,11 @@ export interface ServiceModule {
   migrations: Record<string, Migration>;
   /** OpenAPI security schemes its routes name in `schema.security` (e.g. BEARER_SCHEME). */
   securitySchemes?: Record<string, SecurityScheme>;
-  /** The original answered `/` itself; served alone, it keeps that route instead of the index. */
-  ownsRoot?: boolean;
+  /**
+   * Registers the service's own `GET /`, for an original that answered the root itself. Mounted
+   * only when this service is the only one served; otherwise `/` is the index of the services.
+   */
+  root?(app: FastifyInstance): Promise<void>;
   /** Registers the routes; throws a ConfigError for a bad service setting, before serving. */
   routes(app: FastifyInstance, ctx: ServiceContext): Promise<void>;
   /**

@@ -108,8 +108,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       service.routes(scope, { ...opts.ctx, log: log.child({ service: service.name }) }),
     );
   }
-  const soleOwner = services.length === 1 && services[0]!.ownsRoot;
-  if (!soleOwner)
-    await app.register(indexRoute, { services: describeServices(services), version: opts.version });
+  const root = services.length === 1 ? services[0]!.root : undefined;
+  if (root) await app.register(async (scope) => root(scope));
+  else await app.register(indexRoute, { services: describeServices(services), version: opts.version });
   return app;
 }
