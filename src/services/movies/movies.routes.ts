@@ -1,19 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { LastGood, markStale } from '../../platform/db/last-good.js';
 import { BadRequestError, NotFoundError } from '../../platform/errors.js';
 import { problems } from '../../platform/http/schemas.js';
 import type { ServiceContext } from '../../platform/service.js';
 import { INVALID_GENRE, toGenre } from './genres.js';
 import { IdParams } from './ids.schema.js';
 import * as repo from './movies.repository.js';
-import { MovieCreate, MovieQuery } from './movies.schema.js';
+import { STALE_READ } from './stale-read.js';
+import { MovieCreate, MovieQuery, type Movie } from './movies.schema.js';
 
 const tags = ['movies: catalogue'];
 export const MOVIE_NOT_FOUND = 'Movie not found';
 
 export async function movieRoutes(scope: FastifyInstance, { db }: ServiceContext) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const pages = new LastGood<Movie[]>({ max: 1_000 });
+  const movies = new LastGood<Movie | undefined>({ max: 100_000 });
 
   app.post(
     '/movie',
@@ -41,11 +45,17 @@ export async function movieRoutes(scope: FastifyInstance, { db }: ServiceContext
       schema: {
         tags,
         summary: 'Movies in the order they were added',
+        description: STALE_READ,
         querystring: MovieQuery,
         response: { 200: Type.Array(Type.Ref('Movie')), ...problems(400) },
       },
     },
-    async (request) => repo.listMovies(db, request.query.offset, request.query.limit),
+    async (request, reply) => {
+      const { offset, limit } = request.query;
+      const read = await pages.read(`${offset}:${limit}`, () => repo.listMovies(db, offset, limit));
+      markStale(reply, read);
+      return read.value;
+    },
   );
 
   app.get(
@@ -54,14 +64,17 @@ export async function movieRoutes(scope: FastifyInstance, { db }: ServiceContext
       schema: {
         tags,
         summary: 'One movie',
+        description: STALE_READ,
         params: IdParams,
         response: { 200: Type.Ref('Movie'), ...problems(400, 404) },
       },
     },
-    async (request) => {
-      const movie = await repo.findMovie(db, request.params.id);
-      if (!movie) throw new NotFoundError(MOVIE_NOT_FOUND);
-      return movie;
+    async (request, reply) => {
+      const { id } = request.params;
+      const read = await movies.read(String(id), () => repo.findMovie(db, id));
+      if (!read.value) throw new NotFoundError(MOVIE_NOT_FOUND);
+      markStale(reply, read);
+      return read.value;
     },
   );
 

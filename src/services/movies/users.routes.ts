@@ -1,19 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { LastGood, markStale } from '../../platform/db/last-good.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { problems } from '../../platform/http/schemas.js';
 import type { ServiceContext } from '../../platform/service.js';
 import { IdParams } from './ids.schema.js';
 import { throwSchemaFault } from './schema-fault.js';
+import { STALE_READ } from './stale-read.js';
 import * as repo from './users.repository.js';
-import { UserCreate } from './users.schema.js';
+import { UserCreate, type User } from './users.schema.js';
 
 const tags = ['movies: users and ratings'];
 export const USER_NOT_FOUND = 'User not found';
 
 export async function userRoutes(scope: FastifyInstance, { db }: ServiceContext) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const users = new LastGood<User | undefined>({ max: 100_000 });
 
   app.post(
     '/users',
@@ -39,15 +42,18 @@ export async function userRoutes(scope: FastifyInstance, { db }: ServiceContext)
       schema: {
         tags,
         summary: 'One user',
+        description: STALE_READ,
         params: IdParams,
         response: { 200: Type.Ref('MovieUser'), ...problems(400, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       throwSchemaFault(request);
-      const user = await repo.findUser(db, request.params.id);
-      if (!user) throw new NotFoundError(USER_NOT_FOUND);
-      return user;
+      const { id } = request.params;
+      const read = await users.read(String(id), () => repo.findUser(db, id));
+      if (!read.value) throw new NotFoundError(USER_NOT_FOUND);
+      markStale(reply, read);
+      return read.value;
     },
   );
 }
