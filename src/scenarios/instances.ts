@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../platform/net.js';
 import { startProc, stopProc, type Proc } from './proc.js';
 import type { Target } from './target.js';
 
@@ -16,6 +17,8 @@ const SERVING = /"url":"(http:[^"]+)"[^\n]*"msg":"serving"/;
 export interface Instances extends Target {
   urls: string[];
   instances: Proc[];
+  /** The shared database, to stop under the instances and start again on the same URL. */
+  database: { stop(): Promise<void>; start(): Promise<void> };
 }
 
 export interface InstancesOptions {
@@ -42,15 +45,21 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const db = await startProc(
-      'db',
-      process.execPath,
-      [CLI, 'db'],
-      { ...baseEnv, DATABASE_URL: '' },
-      /^DATABASE_URL=(\S+)$/m,
-    );
+    // A fixed port: a restarted database keeps the URL the instances were given.
+    const dbArgs = [CLI, 'db', '--port', String(await freePort())];
+    const startDb = () =>
+      startProc('db', process.execPath, dbArgs, { ...baseEnv, DATABASE_URL: '' }, /^DATABASE_URL=(\S+)$/m);
+    let db = await startDb();
     started.push(db);
     const env = { ...baseEnv, DATABASE_URL: db.match[1]! };
+    const database = {
+      stop: () => stopProc(db),
+      async start() {
+        const again = await startDb();
+        started[started.indexOf(db)] = again;
+        db = again;
+      },
+    };
     const args = [CLI, 'serve', '--port', '0', ...(opts.workers === false ? ['--no-workers'] : [])];
     const serve = (i: number) => startProc(`instance-${i}`, process.execPath, args, env, SERVING);
     // The first instance migrates alone; the others start together.
@@ -67,6 +76,7 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
       urls,
       local: true,
       instances,
+      database,
       output: () => started.map((p) => `--- ${p.name}\n${p.output().slice(-2000)}`).join('\n'),
       stop,
     };
