@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { criticalityLoad } from './criticality-load.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
@@ -17,6 +18,7 @@ export const SCENARIOS: Scenario[] = [
   trackingThroughput('jetstream'),
   trackingAvailability,
   trackingBrokerFailover,
+  criticalityLoad,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
