@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { UnprocessableError } from '../../platform/errors.js';
 import { BAD_TOKEN, checkAppToken } from './auth.js';
 import { parseChangeAt } from './change-at.js';
+import { batchedReads } from './poll-batches.js';
 import * as repo from './updates.repository.js';
 import type { Delivery, StateChange } from './updates.schema.js';
 
@@ -16,8 +17,14 @@ export function pollRecordSeconds(staleAfterMs: number): number {
   return Math.min(1, staleAfterMs / 10 / 1000);
 }
 
+/** Enough to keep reads going while one waits on the pool; the rest wait and share. */
+const POLL_READS_IN_FLIGHT = 4;
+
 export function updatesService(pool: pg.Pool, opts: { sharedToken: string; staleAfterMs: number }) {
   const freshSeconds = pollRecordSeconds(opts.staleAfterMs);
+  // Up to this many poll reads at once; polls arriving meanwhile share the next one, so under
+  // load PostgreSQL answers many polls per statement instead of one.
+  const pollView = batchedReads((names) => repo.pollViews(pool, names, freshSeconds), POLL_READS_IN_FLIGHT);
   return {
     /** Stores a state; its id is the processed_id, whether or not it becomes the latest. */
     async publish(caller: Caller, body: StateChange): Promise<{ processed_id: number }> {
@@ -33,7 +40,7 @@ export function updatesService(pool: pg.Pool, opts: { sharedToken: string; stale
      * and a recent record of their last poll: they answer from one read, writing nothing.
      */
     async poll(caller: Caller): Promise<Delivery> {
-      const view = await repo.pollView(pool, caller.appName, freshSeconds);
+      const view = await pollView(caller.appName);
       checkAppToken(caller.token, caller.appName, view.app, opts.sharedToken, BAD_TOKEN.get);
       if (view.upToDate && view.fresh) return {};
       const delivered = await repo.recordPoll(pool, caller.appName, view.upToDate ? undefined : view.latest);
