@@ -108,26 +108,36 @@ export async function recordPoll(
   return rows[0]!.delivered;
 }
 
-export async function insertState(
+/**
+ * Stores a state if the caller may post it, in one round trip: an app with a token of its own
+ * (not revoked) needs its digest, any other app the shared token. Returns the app's registration
+ * either way, so a refusal can be explained; `id` is undefined when refused.
+ */
+export async function insertStateIfAllowed(
   pool: pg.Pool,
   appName: string,
   currentStatus: number,
   changeAtUtc: string,
-): Promise<number> {
-  const { rows } = await pool.query<{ id: string }>({
-    name: 'criticality-insert-state',
-    text: `INSERT INTO criticality.states (app_name, current_status, change_at, change_at_text)
-           VALUES ($1, $2, $3::text::timestamptz, $3::text) RETURNING id`,
-    values: [appName, currentStatus, changeAtUtc],
+  caller: { tokenDigest: Buffer; sharedToken: boolean },
+): Promise<{ id: number | undefined; app: AppRow | undefined }> {
+  const { rows } = await pool.query<{ id: string | null; token_digest: Buffer | null; revoked: boolean | null }>({
+    name: 'criticality-insert-state-if-allowed',
+    text: `
+      WITH app AS (SELECT token_digest, revoked_at IS NOT NULL AS revoked FROM criticality.apps WHERE name = $1),
+      ins AS (
+        INSERT INTO criticality.states (app_name, current_status, change_at, change_at_text)
+        SELECT $1, $2, $3::text::timestamptz, $3::text
+         WHERE CASE WHEN EXISTS (SELECT FROM app)
+                    THEN (SELECT NOT revoked AND token_digest = $4::bytea FROM app)
+                    ELSE $5::boolean END
+        RETURNING id)
+      SELECT (SELECT id FROM ins) AS id, app.token_digest, app.revoked
+        FROM (SELECT 1) AS one LEFT JOIN app ON true`,
+    values: [appName, currentStatus, changeAtUtc, caller.tokenDigest, caller.sharedToken],
   });
-  return Number(rows[0]!.id);
-}
-
-export async function findApp(pool: pg.Pool, name: string): Promise<AppRow | undefined> {
-  const { rows } = await pool.query<{ token_digest: Buffer; revoked: boolean }>({
-    name: 'criticality-find-app',
-    text: 'SELECT token_digest, revoked_at IS NOT NULL AS revoked FROM criticality.apps WHERE name = $1',
-    values: [name],
-  });
-  return rows[0];
+  const r = rows[0]!;
+  return {
+    id: r.id === null ? undefined : Number(r.id),
+    app: r.token_digest ? { token_digest: r.token_digest, revoked: r.revoked === true } : undefined,
+  };
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { UnprocessableError } from '../../platform/errors.js';
-import { BAD_TOKEN, checkAppToken } from './auth.js';
+import { sameToken } from '../../platform/auth/secrets.js';
+import { BAD_TOKEN, checkAppToken, MAX_APP_NAME, tokenDigest } from './auth.js';
 import { parseChangeAt } from './change-at.js';
 import { batchedReads } from './poll-batches.js';
 import * as repo from './updates.repository.js';
@@ -30,9 +31,17 @@ export function updatesService(pool: pg.Pool, opts: { sharedToken: string; stale
     async publish(caller: Caller, body: StateChange): Promise<{ processed_id: number }> {
       const at = parseChangeAt(body.Change_at);
       if (!at.ok) throw new UnprocessableError(`body.Change_at ${at.error}`);
-      const app = caller.appName ? await repo.findApp(pool, caller.appName) : undefined;
-      checkAppToken(caller.token, caller.appName, app, opts.sharedToken, BAD_TOKEN.post);
-      return { processed_id: await repo.insertState(pool, caller.appName, body.current_status, at.utc) };
+      // What can be refused without the app's registration is refused before any query.
+      if (!caller.token || !caller.appName || caller.appName.length > MAX_APP_NAME)
+        checkAppToken(caller.token, caller.appName, undefined, opts.sharedToken, BAD_TOKEN.post);
+      // The token check and the insert in one statement: one round trip for a post.
+      const stored = await repo.insertStateIfAllowed(pool, caller.appName, body.current_status, at.utc, {
+        tokenDigest: tokenDigest(caller.token),
+        sharedToken: sameToken(caller.token, opts.sharedToken),
+      });
+      if (stored.id !== undefined) return { processed_id: stored.id };
+      checkAppToken(caller.token, caller.appName, stored.app, opts.sharedToken, BAD_TOKEN.post);
+      throw new Error('the database refused a post that the token check allows');
     },
 
     /**
