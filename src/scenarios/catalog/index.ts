@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { criticalityExactlyOnce } from './criticality-exactly-once.js';
+import { criticalityLoad } from './criticality-load.js';
 import { criticalityStaleAlert } from './criticality-stale-alert.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
@@ -20,6 +21,7 @@ export const SCENARIOS: Scenario[] = [
   trackingAvailability,
   trackingBrokerFailover,
   criticalityExactlyOnce,
+  criticalityLoad,
   criticalityStaleAlert,
 ];
 

@@ -22,6 +22,7 @@ export interface StateRow {
 }
 
 interface PollRow {
+  name: string;
   token_digest: Buffer | null;
   revoked: boolean | null;
   id: string | null;
@@ -31,35 +32,46 @@ interface PollRow {
   fresh: boolean | null;
 }
 
-// Named statements: prepared once per connection, as every poll runs them.
-const VIEW = `
-  SELECT a.token_digest, a.revoked_at IS NOT NULL AS revoked,
+// Named statements: prepared once per connection, as every poll runs them. One row per name
+// asked for, whether or not the app is registered or has polled before.
+const VIEWS = `
+  WITH l AS (
+    SELECT id, current_status, change_at, change_at_text FROM criticality.states
+     ORDER BY change_at DESC, id DESC LIMIT 1)
+  SELECT n.name, a.token_digest, a.revoked_at IS NOT NULL AS revoked,
          l.id, l.current_status, l.change_at_text,
          l.id IS NULL OR (c.delivered_change_at, c.delivered_id) >= (l.change_at, l.id) AS up_to_date,
          c.last_poll_at > now() - make_interval(secs => $2::float8) AS fresh
-    FROM (SELECT 1) AS one
-    LEFT JOIN criticality.apps a ON a.name = $1
-    LEFT JOIN LATERAL (
-      SELECT id, current_status, change_at, change_at_text FROM criticality.states
-       ORDER BY change_at DESC, id DESC LIMIT 1) l ON true
-    LEFT JOIN criticality.consumers c ON c.app_name = $1`;
+    FROM unnest($1::text[]) AS n(name)
+    LEFT JOIN l ON true
+    LEFT JOIN criticality.apps a ON a.name = n.name
+    LEFT JOIN criticality.consumers c ON c.app_name = n.name`;
 
-export async function pollView(pool: pg.Pool, appName: string, freshSeconds: number): Promise<PollView> {
+/** The poll views of several apps, read in one statement (one snapshot). */
+export async function pollViews(
+  pool: pg.Pool,
+  appNames: string[],
+  freshSeconds: number,
+): Promise<Map<string, PollView>> {
   const { rows } = await pool.query<PollRow>({
-    name: 'criticality-poll-view',
-    text: VIEW,
-    values: [appName, freshSeconds],
+    name: 'criticality-poll-views',
+    text: VIEWS,
+    values: [appNames, freshSeconds],
   });
-  const r = rows[0]!;
-  return {
-    app: r.token_digest ? { token_digest: r.token_digest, revoked: r.revoked === true } : undefined,
-    latest:
-      r.id === null
-        ? undefined
-        : { id: Number(r.id), current_status: r.current_status!, change_at_text: r.change_at_text! },
-    upToDate: r.up_to_date === true,
-    fresh: r.fresh === true,
-  };
+  return new Map(
+    rows.map((r) => [
+      r.name,
+      {
+        app: r.token_digest ? { token_digest: r.token_digest, revoked: r.revoked === true } : undefined,
+        latest:
+          r.id === null
+            ? undefined
+            : { id: Number(r.id), current_status: r.current_status!, change_at_text: r.change_at_text! },
+        upToDate: r.up_to_date === true,
+        fresh: r.fresh === true,
+      },
+    ]),
+  );
 }
 
 /**
@@ -96,26 +108,36 @@ export async function recordPoll(
   return rows[0]!.delivered;
 }
 
-export async function insertState(
+/**
+ * Stores a state if the caller may post it, in one round trip: an app with a token of its own
+ * (not revoked) needs its digest, any other app the shared token. Returns the app's registration
+ * either way, so a refusal can be explained; `id` is undefined when refused.
+ */
+export async function insertStateIfAllowed(
   pool: pg.Pool,
   appName: string,
   currentStatus: number,
   changeAtUtc: string,
-): Promise<number> {
-  const { rows } = await pool.query<{ id: string }>({
-    name: 'criticality-insert-state',
-    text: `INSERT INTO criticality.states (app_name, current_status, change_at, change_at_text)
-           VALUES ($1, $2, $3::text::timestamptz, $3::text) RETURNING id`,
-    values: [appName, currentStatus, changeAtUtc],
+  caller: { tokenDigest: Buffer; sharedToken: boolean },
+): Promise<{ id: number | undefined; app: AppRow | undefined }> {
+  const { rows } = await pool.query<{ id: string | null; token_digest: Buffer | null; revoked: boolean | null }>({
+    name: 'criticality-insert-state-if-allowed',
+    text: `
+      WITH app AS (SELECT token_digest, revoked_at IS NOT NULL AS revoked FROM criticality.apps WHERE name = $1),
+      ins AS (
+        INSERT INTO criticality.states (app_name, current_status, change_at, change_at_text)
+        SELECT $1, $2, $3::text::timestamptz, $3::text
+         WHERE CASE WHEN EXISTS (SELECT FROM app)
+                    THEN (SELECT NOT revoked AND token_digest = $4::bytea FROM app)
+                    ELSE $5::boolean END
+        RETURNING id)
+      SELECT (SELECT id FROM ins) AS id, app.token_digest, app.revoked
+        FROM (SELECT 1) AS one LEFT JOIN app ON true`,
+    values: [appName, currentStatus, changeAtUtc, caller.tokenDigest, caller.sharedToken],
   });
-  return Number(rows[0]!.id);
-}
-
-export async function findApp(pool: pg.Pool, name: string): Promise<AppRow | undefined> {
-  const { rows } = await pool.query<{ token_digest: Buffer; revoked: boolean }>({
-    name: 'criticality-find-app',
-    text: 'SELECT token_digest, revoked_at IS NOT NULL AS revoked FROM criticality.apps WHERE name = $1',
-    values: [name],
-  });
-  return rows[0];
+  const r = rows[0]!;
+  return {
+    id: r.id === null ? undefined : Number(r.id),
+    app: r.token_digest ? { token_digest: r.token_digest, revoked: r.revoked === true } : undefined,
+  };
 }
