@@ -119,6 +119,9 @@ describe('the stale-consumer alert, with two instances checking', () => {
       alert_id: raised!.event.alert_id,
       cleared_at: expect.any(String),
     });
+    const ev = recovered!.event as { polled_at: string; last_poll_at: string; cleared_at: string };
+    expect(Date.parse(ev.polled_at)).toBeGreaterThan(Date.parse(ev.last_poll_at));
+    expect(Date.parse(ev.polled_at)).toBeLessThanOrEqual(Date.parse(ev.cleared_at));
     expect(recoveredLines('quiet')).toHaveLength(1);
 
     // Silent again: a second silence, a second alert.

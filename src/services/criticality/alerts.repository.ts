@@ -25,6 +25,8 @@ export async function raiseStaleAlerts(db: Db, staleAfterMs: number): Promise<Ra
     INSERT INTO criticality.stale_alerts (app_name, last_poll_at)
     SELECT app_name, last_poll_at FROM criticality.consumers
      WHERE last_poll_at < now() - make_interval(secs => ${staleAfterMs / 1000})
+     -- One order for every checker: two inserting the same keys wait on each other, never deadlock.
+     ORDER BY app_name
     ON CONFLICT (app_name, last_poll_at) DO NOTHING
     RETURNING id, app_name, last_poll_at, raised_at`.execute(db);
   return rows;

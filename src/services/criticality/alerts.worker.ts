@@ -20,6 +20,8 @@ export interface AlertEvent {
   last_poll_at: string;
   raised_at: string;
   cleared_at?: string;
+  /** The poll that ended the silence. */
+  polled_at?: string;
   stale_after_seconds: number;
 }
 
@@ -39,6 +41,7 @@ function clearedEvent(a: ClearedAlert, staleAfterMs: number): AlertEvent {
     ...raisedEvent(a, staleAfterMs),
     event: 'consumer.recovered',
     cleared_at: a.cleared_at.toISOString(),
+    polled_at: a.polled_at.toISOString(),
   };
 }
 
