@@ -41,7 +41,8 @@ describe('isDbUnreachable', () => {
     const client = await pool.connect();
     client.on('error', () => undefined);
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    await pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    // The timeout makes the call wait until the backend is gone, so the next query cannot beat it.
+    await pool.query('SELECT pg_terminate_backend($1, 5000)', [rows[0]!.pid]);
     const terminated = await client.query('SELECT 1').catch((e: unknown) => e);
     client.release(true);
     expect(isDbUnreachable(terminated)).toBe(true);
