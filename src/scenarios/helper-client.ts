@@ -24,7 +24,7 @@ export function helperClient(target: { url: string }) {
       } catch {
         // not JSON: keep the text
       }
-      return { status: res.statusCode, body: parsed };
+      return { status: res.statusCode, body: parsed, headers: res.headers };
     },
     close: () => pool.close(),
   };

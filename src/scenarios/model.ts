@@ -28,7 +28,16 @@ export interface OpenStage {
  */
 export type Workload =
   | { model: 'open'; stages: OpenStage[]; maxInFlight?: number }
-  | { model: 'closed'; users: number; durationS: number; thinkMs: [number, number]; rampUpS?: number };
+  | {
+      model: 'closed';
+      users: number;
+      /** With `requestsPerUser`, an upper bound: the load ends when every user has sent its share. */
+      durationS: number;
+      thinkMs: [number, number];
+      rampUpS?: number;
+      /** Each user stops after this many requests (JMeter's loop count × samplers per loop). */
+      requestsPerUser?: number;
+    };
 
 export interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';

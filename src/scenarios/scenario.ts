@@ -7,6 +7,8 @@ export type Size = 'smoke' | 'full';
 export interface Answer {
   status: number;
   body: unknown;
+  /** Lowercase names. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** What a scenario gets to work with: the target over HTTP, and the load engine with progress. */

@@ -281,6 +281,32 @@ describe('closed model', () => {
     expect(first).toBeLessThan(0.75 * second);
     expect(second).toBeGreaterThan(70);
   });
+
+  it('ends when every user has sent requestsPerUser, long before the duration', async () => {
+    const server = await serve((_body, res) => {
+      res.setHeader('x-data-stale', 'true');
+      res.end('ok');
+    });
+    const perUser = new Map<number, number>();
+    const stale: string[] = [];
+    const r = await runLoad({
+      baseUrl: server.url,
+      workload: { model: 'closed', users: 5, durationS: 30, thinkMs: [0, 0], requestsPerUser: 7 },
+      request: ({ user }) => {
+        perUser.set(user!, (perUser.get(user!) ?? 0) + 1);
+        return get();
+      },
+      isGood: (status, _body, _request, headers) => {
+        stale.push(String(headers['x-data-stale']));
+        return status === 200;
+      },
+    });
+    expectConsistent(r);
+    expect(r.requests).toBe(35);
+    expect([...perUser.values()]).toEqual([7, 7, 7, 7, 7]);
+    expect(r.durationS).toBeLessThan(5);
+    expect(new Set(stale)).toEqual(new Set(['true']));
+  });
 });
 
 describe('statuses and failures', () => {

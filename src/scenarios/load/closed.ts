@@ -12,6 +12,7 @@ export interface ClosedWorkload {
   durationS: number;
   thinkMs: [number, number];
   rampUpS?: number;
+  requestsPerUser?: number;
 }
 
 /** Sleeps that all end at once when the load does. */
@@ -49,16 +50,21 @@ export function runClosed(ctx: LoadContext, workload: ClosedWorkload): Promise<v
   let over = false;
   let seq = 0;
 
+  const perUser = workload.requestsPerUser ?? Infinity;
+  let finished = 0;
+  // Set below to end the load: when every user has sent its share, the duration need not pass.
+  let onAllDone: () => void = () => undefined;
   const user = async (u: number) => {
     await sleeper.sleep(t0 + (u * rampMs) / workload.users - performance.now());
-    while (!over && performance.now() < endAt) {
+    for (let n = 0; n < perUser && !over && performance.now() < endAt; n++) {
       const spec = ctx.request({ seq: seq++, user: u });
       const sentAt = performance.now();
       recorder.noteSend(sentAt - t0, sentAt);
       const outcome = await client.send(spec);
       recorder.complete(outcome, outcome.doneAt - sentAt);
-      await sleeper.sleep(thinkMin + Math.random() * (thinkMax - thinkMin));
+      if (n + 1 < perUser) await sleeper.sleep(thinkMin + Math.random() * (thinkMax - thinkMin));
     }
+    if (++finished === workload.users) onAllDone();
   };
 
   return new Promise<void>((resolve) => {
@@ -71,6 +77,7 @@ export function runClosed(ctx: LoadContext, workload: ClosedWorkload): Promise<v
       resolve();
     };
     const timer = setTimeout(end, Math.max(0, endAt - performance.now()));
+    onAllDone = end;
     if (ctx.stop.aborted) return end();
     ctx.stop.addEventListener('abort', end, { once: true });
     for (let u = 0; u < workload.users; u++) user(u).catch(ctx.fail);

@@ -13,8 +13,18 @@ import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import type { RequestSpec } from '../model.js';
 
-/** Judges one answer; `request` is what was sent (e.g. to note which keys were accepted). */
-export type IsGood = (status: number, body: string, request: RequestSpec) => boolean;
+/**
+ * Judges one answer; `request` is what was sent (e.g. to note which keys were accepted), `headers`
+ * the answer's (lowercase names), e.g. to count reads marked stale.
+ */
+export type IsGood = (
+  status: number,
+  body: string,
+  request: RequestSpec,
+  headers: Record<string, string | string[] | undefined>,
+) => boolean;
+
+const NO_HEADERS: Record<string, string | string[] | undefined> = Object.freeze({});
 
 /** How one request ended. `status` 0 means no HTTP answer (refused, reset, timed out). */
 export interface Outcome {
@@ -66,13 +76,20 @@ const DEADLINE = new Error('deadline passed');
 class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
+  private headers = NO_HEADERS;
   private readonly chunks: Buffer[] | undefined;
   done = false;
 
   constructor(
     readonly deadline: number,
     decode: boolean,
-    private readonly end: (exchange: Exchange, status: number, text: string, timedOut: boolean) => void,
+    private readonly end: (
+      exchange: Exchange,
+      status: number,
+      text: string,
+      timedOut: boolean,
+      headers: Record<string, string | string[] | undefined>,
+    ) => void,
   ) {
     this.chunks = decode ? [] : undefined;
   }
@@ -83,9 +100,14 @@ class Exchange implements Dispatcher.DispatchHandler {
     else this.controller = controller;
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     // Called again after a 1xx: the last status is the answer's.
     this.status = statusCode;
+    if (this.chunks) this.headers = headers;
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -94,16 +116,16 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const text = this.chunks ? Buffer.concat(this.chunks).toString('utf8') : '';
-    this.end(this, this.status, text, false);
+    this.end(this, this.status, text, false, this.headers);
   }
 
   onResponseError(): void {
-    this.end(this, 0, '', false);
+    this.end(this, 0, '', false, NO_HEADERS);
   }
 
   /** Ends it as a timeout, and stops undici's side of it. */
   expire(): void {
-    this.end(this, 0, '', true);
+    this.end(this, 0, '', true, NO_HEADERS);
     this.controller?.abort(DEADLINE);
   }
 }
@@ -147,7 +169,13 @@ export class HttpClient {
     // Outside the exchange: a body that cannot be serialized is a bug of the scenario, not a 0.
     const { headers, body } = encode(spec);
     return new Promise<Outcome>((resolve, reject) => {
-      const end = (exchange: Exchange, status: number, text: string, timedOut: boolean) => {
+      const end = (
+        exchange: Exchange,
+        status: number,
+        text: string,
+        timedOut: boolean,
+        headers: Record<string, string | string[] | undefined>,
+      ) => {
         if (exchange.done) return;
         exchange.done = true;
         this.live.delete(exchange);
@@ -155,7 +183,7 @@ export class HttpClient {
         const doneAt = performance.now();
         let good: boolean;
         try {
-          good = status !== 0 && (this.isGood ? this.isGood(status, text, spec) : is2xx(status));
+          good = status !== 0 && (this.isGood ? this.isGood(status, text, spec, headers) : is2xx(status));
         } catch (err) {
           reject(err);
           return;
@@ -174,7 +202,7 @@ export class HttpClient {
           exchange,
         );
       } catch {
-        end(exchange, 0, '', false);
+        end(exchange, 0, '', false, NO_HEADERS);
       }
     });
   }

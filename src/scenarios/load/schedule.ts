@@ -52,6 +52,8 @@ export function validateWorkload(w: Workload): void {
     throw new RangeError('closed workload: users must be an integer ≥ 1');
   checkNumber(w.durationS, 'closed workload: durationS');
   if (w.rampUpS !== undefined) checkNumber(w.rampUpS, 'closed workload: rampUpS');
+  if (w.requestsPerUser !== undefined && !(Number.isInteger(w.requestsPerUser) && w.requestsPerUser >= 1))
+    throw new RangeError('closed workload: requestsPerUser must be an integer ≥ 1');
   const [min, max] = w.thinkMs;
   checkNumber(min, 'closed workload: thinkMs[0]');
   checkNumber(max, 'closed workload: thinkMs[1]');

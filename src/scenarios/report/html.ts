@@ -240,6 +240,12 @@ function workloadTable(w: Workload): string {
       ['Duration', duration(w.durationS)],
       ['Think time', `${num(w.thinkMs[0])}–${num(w.thinkMs[1])} ms`],
       ['Ramp-up', w.rampUpS === undefined ? 'none' : duration(w.rampUpS)],
+      ...(w.requestsPerUser === undefined
+        ? []
+        : ([['Requests per user', `${int(w.requestsPerUser)} (the duration is then an upper bound)`]] as [
+            string,
+            string,
+          ][])),
     ];
     return `<table class="kv"><tbody>
 ${rows.map(([k, v]) => `<tr><th>${k}</th><td>${esc(v)}</td></tr>`).join('\n')}
