@@ -3,6 +3,7 @@ import { criticalityExactlyOnce } from './criticality-exactly-once.js';
 import { criticalityLoad } from './criticality-load.js';
 import { criticalityStaleAlert } from './criticality-stale-alert.js';
 import { moviesAvailability } from './movies-availability.js';
+import { moviesPartition } from './movies-partition.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
@@ -25,6 +26,7 @@ export const SCENARIOS: Scenario[] = [
   criticalityLoad,
   criticalityStaleAlert,
   moviesAvailability,
+  moviesPartition,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
