@@ -4,6 +4,7 @@ import { criticalityLoad } from './criticality-load.js';
 import { criticalityStaleAlert } from './criticality-stale-alert.js';
 import { moviesAvailability } from './movies-availability.js';
 import { moviesPartition } from './movies-partition.js';
+import { moviesReliability } from './movies-reliability.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
@@ -27,6 +28,7 @@ export const SCENARIOS: Scenario[] = [
   criticalityStaleAlert,
   moviesAvailability,
   moviesPartition,
+  moviesReliability,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
