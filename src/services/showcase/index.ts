@@ -9,12 +9,14 @@ import * as init from './migrations/2026-12-08T0000-init.js';
 import { publicRoutes } from './public.routes.js';
 import { createProcessQueue } from './videos.keys.js';
 import { videoRoutes } from './videos.routes.js';
+import { webRoutes } from './web.routes.js';
 
 export const showcase: ServiceModule = {
   name: 'showcase',
   title: 'Rising Stars Showcase',
   description:
     'Players upload videos of their skills, which are processed in the background; the public votes for published videos, once per user per video, and the rankings by city pick the showcase.',
+  page: '/showcase/',
   envVars: SHOWCASE_ENV,
   migrations: { '2026-12-08T0000-init': init },
   securitySchemes: { bearer: BEARER_SCHEME },
@@ -42,6 +44,7 @@ export const showcase: ServiceModule = {
     await videoRoutes(app, ctx, tokens, config);
     await publicRoutes(app, ctx, tokens);
     await fileRoutes(app, ctx);
+    await webRoutes(app, ctx, config);
   },
 };
 
