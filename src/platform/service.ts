@@ -57,6 +57,12 @@ export interface ServiceModule {
   workers?(ctx: ServiceContext): Promise<void | (() => Promise<void>)>;
   /** Loads demo data; returns a line saying what it loaded. */
   seed?(ctx: ServiceContext): Promise<string>;
+  /**
+   * Loads a small demo data set only when the service holds no data yet, so a first start has
+   * something to show (`crucible serve --demo`, which `npm start` runs). Returns a line saying
+   * what it loaded, or undefined when there was data already.
+   */
+  demo?(ctx: ServiceContext): Promise<string | undefined>;
 }
 
 export function describeServices(services: ServiceModule[]) {
