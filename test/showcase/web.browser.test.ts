@@ -77,12 +77,21 @@ afterAll(async () => {
 async function openPage(width = 1280): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
+  page.on('pageerror', (err) => scriptErrors.push(err.message));
+  // A refused API call (a second vote) is the page's to explain; a missing file of its own is a fault.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) scriptErrors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith('/api/'))
+      scriptErrors.push(`${r.status()} ${r.url()}`);
   });
   await page.goto(`${app.url}/showcase/`);
   return page;
 }
+
+/** What the page's script threw or logged, and its own files that failed; each test ends expecting none. */
+const scriptErrors: string[] = [];
 
 let people = 0;
 /** Signs up through the form (submitted with Enter) and waits to be signed in. */
@@ -186,6 +195,7 @@ describe.skipIf(!executablePath)('the showcase page in headless Chromium', () =>
     // A phone's width: nothing wider than the screen, so nothing scrolls sideways.
     await page.setViewportSize({ width: 360, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(scriptErrors).toEqual([]);
     await page.context().close();
   });
 
@@ -228,6 +238,7 @@ describe.skipIf(!executablePath)('the showcase page in headless Chromium', () =>
       await player.reload();
       expect(await ranking(player)).toBe('1');
       await screenshots(fan, 'vote');
+      expect(scriptErrors).toEqual([]);
       await player.context().close();
       await fan.context().close();
     },

@@ -114,6 +114,7 @@ export function renderPage(d: PageData): string {
 <html lang="en" class="no-js"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Rising Stars Showcase${d.city ? ` — ${esc(d.city)}` : ''}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/showcase/assets/showcase.css">
 <script type="module" src="/showcase/assets/showcase.js"></script>
 </head><body>
