@@ -227,7 +227,8 @@ describe.skipIf(!executablePath)('the showcase page in headless Chromium', () =>
       await fan.goto(`${app.url}/showcase/?city=cali`);
       await signUp(fan, 'Mateo', 'Medellín');
       const fanCard = fan.locator('#videos .card', { hasText: 'Crossover en Cali' });
-      await fanCard.getByRole('button', { name: 'Vote for Crossover en Cali' }).click();
+      // From the keyboard: focus the button, press Enter.
+      await fanCard.getByRole('button', { name: 'Vote for Crossover en Cali' }).press('Enter');
       await eventually(() => fan.locator('#status').textContent()).toMatch(/^Vote registered/);
       expect(await fanCard.locator('[data-votes]').textContent()).toBe('1 vote');
       await eventually(() => ranking(fan)).toBe('1');

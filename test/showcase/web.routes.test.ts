@@ -39,6 +39,12 @@ describe('the showcase page', () => {
     }
   });
 
+  it('ignores a query parameter it does not know, and an empty city means every city', async () => {
+    const res = await fetch(`${app.url}/showcase/?utm_source=poster&city=`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<h2 id="videos-heading">Public videos</h2>');
+  });
+
   it('escapes what a visitor typed into the filter', async () => {
     const html = await (await fetch(`${app.url}/showcase/?city=%22%3E%3Cscript%3Ex%3C/script%3E`)).text();
     expect(html).not.toContain('<script>x');
