@@ -68,6 +68,8 @@ export function showcaseConfig(env: Env): ShowcaseConfig {
     loginWindowSeconds: vars.durationMs('SHOWCASE_LOGIN_WINDOW', 1000, 24 * HOUR_MS) / 1000,
     processRetries: vars.int('SHOWCASE_PROCESS_RETRIES', 0, 20),
     // pg-boss counts the delay in whole seconds.
-    processRetryDelaySeconds: Math.round(vars.durationMs('SHOWCASE_PROCESS_RETRY_DELAY', 1000, HOUR_MS) / 1000),
+    processRetryDelaySeconds: Math.round(
+      vars.durationMs('SHOWCASE_PROCESS_RETRY_DELAY', 1000, HOUR_MS) / 1000,
+    ),
   };
 }

@@ -7,7 +7,13 @@ import { mediaConfig } from './media/config.js';
 import { MediaError } from './media/errors.js';
 import { createVideoProcessor, removeStalePartials } from './media/processor.js';
 import * as videos from './videos.repository.js';
-import { createProcessQueue, originalKey, PROCESS_QUEUE, processedKey, type ProcessJob } from './videos.keys.js';
+import {
+  createProcessQueue,
+  originalKey,
+  PROCESS_QUEUE,
+  processedKey,
+  type ProcessJob,
+} from './videos.keys.js';
 
 /**
  * A partial output this old belongs to no live encode: one that runs writes it continually, and is
@@ -69,6 +75,11 @@ export async function startProcessWorkers(ctx: ServiceContext): Promise<() => Pr
         'video processed',
       );
     } catch (err) {
+      // Deleted meanwhile, its original with it: nothing to retry, nothing to keep.
+      if (!(await videos.findVideo(db, id))) {
+        log.info({ videoId: id }, 'video deleted during its encode: nothing kept');
+        return;
+      }
       const failure = err instanceof MediaError ? err : undefined;
       const reason = failure?.message ?? `processing failed: ${(err as Error).message}`;
       if (failure && !failure.retryable) {
