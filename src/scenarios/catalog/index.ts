@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { criticalityExactlyOnce } from './criticality-exactly-once.js';
 import { criticalityLoad } from './criticality-load.js';
 import { criticalityStaleAlert } from './criticality-stale-alert.js';
+import { moviesStress } from './movies-stress.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
@@ -23,6 +24,7 @@ export const SCENARIOS: Scenario[] = [
   criticalityExactlyOnce,
   criticalityLoad,
   criticalityStaleAlert,
+  moviesStress,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

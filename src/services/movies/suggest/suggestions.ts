@@ -19,7 +19,14 @@ export interface SuggestionsOptions {
   ratingsFreshMs: number;
 }
 
-type UserRatings = { movie: number; score: number }[] | undefined;
+type Rated = { movie: number; score: number }[];
+type UserRatings = Rated | undefined;
+
+/** Entries of the answer cache, least recently computed dropped first. */
+const MAX_ANSWERS = 100_000;
+
+const sameRatings = (a: Rated, b: Rated) =>
+  a === b || (a.length === b.length && a.every((r, i) => r.movie === b[i]!.movie && r.score === b[i]!.score));
 
 /**
  * One instance's view of the suggestion model: the latest build and the catalogue, both loaded
@@ -35,6 +42,11 @@ export class Suggestions {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private readonly ratings: LastGood<UserRatings>;
+  /**
+   * Each user's answers for the ratings and the build they were computed from: the same inputs
+   * give the same answer, so it is computed once (a fraction of a millisecond) and then looked up.
+   */
+  private readonly answers = new Map<number, { ratings: Rated; results: Map<string, Suggestion[]> }>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -69,6 +81,7 @@ export class Suggestions {
   /** Forgets a movie at once on the instance that deleted it; the others within `syncMs`. */
   forgetMovie(movieId: number): void {
     this.catalogue.delete(movieId);
+    this.answers.clear();
   }
 
   /** The user's suggestions, or undefined for an unknown user; stale while the database is down. */
@@ -78,14 +91,29 @@ export class Suggestions {
   ): Promise<Read<Suggestion[] | undefined>> {
     const read = await this.ratings.read(String(userId), () => this.readRatings(userId));
     if (!read.value) return { ...read, value: undefined };
-    const picks = this.model?.recommend(read.value, { ...opts, limit: opts.limit + 10 }) ?? [];
+    const key = `${opts.genre ?? ''}:${opts.limit}`;
+    let entry = this.answers.get(userId);
+    if (!entry || !sameRatings(entry.ratings, read.value)) {
+      this.answers.delete(userId);
+      if (this.answers.size >= MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+      this.answers.set(userId, (entry = { ratings: read.value, results: new Map() }));
+    }
+    const known = entry.results.get(key);
+    if (known) return { ...read, value: known };
+    const value = this.compute(read.value, opts);
+    entry.results.set(key, value);
+    return { ...read, value };
+  }
+
+  private compute(ratings: Rated, opts: { limit: number; genre?: Genre }): Suggestion[] {
+    const picks = this.model?.recommend(ratings, { ...opts, limit: opts.limit + 10 }) ?? [];
     const value: Suggestion[] = [];
     for (const pick of picks) {
       const movie = this.catalogue.get(pick.movie);
       if (movie && (!opts.genre || movie.genre === opts.genre)) value.push({ ...pick, movie });
       if (value.length === opts.limit) break;
     }
-    return { ...read, value };
+    return value;
   }
 
   /** Movies like this one, or undefined when this instance does not know the movie. */
@@ -103,7 +131,7 @@ export class Suggestions {
   private async readRatings(userId: number): Promise<UserRatings> {
     const { rows } = await this.pool.query<{ movie: number | null; score: number | null }>(
       `SELECT r.movie_id::int AS movie, r.score FROM movies.users u
-       LEFT JOIN movies.ratings r ON r.user_id = u.id WHERE u.id = $1`,
+       LEFT JOIN movies.ratings r ON r.user_id = u.id WHERE u.id = $1 ORDER BY r.movie_id`,
       [userId],
     );
     if (rows.length === 0) return undefined;
@@ -133,11 +161,13 @@ export class Suggestions {
       );
       this.catalogue = new Map(movies.rows.map((m) => [m.id, m]));
       this.catalogueMark = mark;
+      this.answers.clear();
     }
     if (version !== this.version) {
       const stored = await readModel(this.pool);
       this.model = serveModel(stored, (id: number) => this.catalogue.get(id));
       this.version = stored.version;
+      this.answers.clear();
       this.log.info(
         { version: stored.version, neighbours: stored.neighbours.length },
         'suggestions: serving model',
