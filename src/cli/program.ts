@@ -50,13 +50,15 @@ export function buildProgram(io: Io): Command {
     .option('--services <list>', 'comma-separated services to serve (default: all, or $SERVICES)', splitList)
     .option('--port <port>', 'HTTP port (default: $PORT or 8080)', port)
     .option('--no-workers', 'serve HTTP only; run workers elsewhere with `crucible worker`')
-    .action(async (opts: { services?: string[]; port?: string; workers: boolean }) => {
+    .option('--demo', "load each service's demo data where it has none yet (npm start does)")
+    .action(async (opts: { services?: string[]; port?: string; workers: boolean; demo?: boolean }) => {
       const { config, log } = setup(io.env, opts.port ? { PORT: opts.port } : {});
       const services = pickServices(opts.services ?? config.services);
       const runtime = await start({ config, log }, services, { http: true, workers: opts.workers });
       closeOnSignal(runtime, config, log, 'draining requests and jobs');
       const url = await runtime.listen();
       log.info({ url, services: services.map((s) => s.name), docs: `${url}/docs` }, 'serving');
+      if (opts.demo) await loadDemoData(runtime, services, log);
     });
 
   program
@@ -264,5 +266,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     io.err(`crucible: failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
+  }
+}
+
+/**
+ * After listening, so the server answers while a service makes its demo (encoding clips takes
+ * seconds); a service whose demo fails is logged and the others still load theirs.
+ */
+async function loadDemoData(runtime: Runtime, services: ServiceModule[], log: Logger) {
+  for (const service of services) {
+    if (!service.demo) continue;
+    const slog = log.child({ service: service.name });
+    try {
+      const loaded = await service.demo({ ...runtime.ctx, log: slog });
+      if (loaded) slog.info(`demo data: ${loaded}`);
+    } catch (err) {
+      slog.error({ err }, 'demo data could not be loaded');
+    }
   }
 }

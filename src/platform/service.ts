@@ -36,6 +36,8 @@ export interface ServiceModule {
   name: string;
   title: string;
   description: string;
+  /** The path of a web page for people, when the service has one; the index links it. */
+  page?: string;
   envVars?: Record<string, EnvVarDoc>;
   migrations: Record<string, Migration>;
   /** OpenAPI security schemes its routes name in `schema.security` (e.g. BEARER_SCHEME). */
@@ -55,8 +57,19 @@ export interface ServiceModule {
   workers?(ctx: ServiceContext): Promise<void | (() => Promise<void>)>;
   /** Loads demo data; returns a line saying what it loaded. */
   seed?(ctx: ServiceContext): Promise<string>;
+  /**
+   * Loads a small demo data set only when the service holds no data yet, so a first start has
+   * something to show (`crucible serve --demo`, which `npm start` runs). Returns a line saying
+   * what it loaded, or undefined when there was data already.
+   */
+  demo?(ctx: ServiceContext): Promise<string | undefined>;
 }
 
 export function describeServices(services: ServiceModule[]) {
-  return services.map((s) => ({ name: s.name, title: s.title, description: s.description }));
+  return services.map((s) => ({
+    name: s.name,
+    title: s.title,
+    description: s.description,
+    ...(s.page ? { page: s.page } : {}),
+  }));
 }

@@ -105,6 +105,20 @@ describe('LastGood', () => {
     await expect(cache.read('a', now(closed))).rejects.toSatisfy(isDbUnreachable);
     expect((await cache.read('c', now(closed))).value).toBe(42);
   });
+
+  it('answers a value read within freshForMs without asking the database, then asks again', async () => {
+    let clock = 0;
+    const cache = new LastGood<number>({ max: 10, freshForMs: 1_000, now: () => clock });
+    let loads = 0;
+    const load = async () => ++loads;
+    expect((await cache.read('k', load)).value).toBe(1);
+    clock = 999;
+    expect(await cache.read('k', load)).toEqual({ value: 1 });
+    clock = 1_000;
+    expect((await cache.read('k', load)).value).toBe(2);
+    cache.forget('k');
+    expect((await cache.read('k', load)).value).toBe(3);
+  });
 });
 
 describe('markStale', () => {

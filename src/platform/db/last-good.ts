@@ -30,6 +30,12 @@ export interface LastGoodOptions {
    * it; then one read tries again. Keeps an outage from costing every read a failed connect.
    */
   retryAfterMs?: number;
+  /**
+   * A value read less than this long ago is answered without asking the database (default 0:
+   * always ask). For reads whose answer may lag writes made elsewhere by that much; a write this
+   * instance makes calls `forget`, so its own next read is fresh.
+   */
+  freshForMs?: number;
   now?: () => number;
 }
 
@@ -61,6 +67,7 @@ export class LastGood<T> {
 
   async read(key: string, load: () => Promise<T>): Promise<Read<T>> {
     const kept = this.entries.get(key);
+    if (kept && this.now() - kept.at < (this.opts.freshForMs ?? 0)) return { value: kept.value };
     if (kept && this.now() < this.downUntil) return this.hit(key, kept);
     try {
       const value = await load();
