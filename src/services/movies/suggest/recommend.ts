@@ -25,6 +25,7 @@ export interface Tuning {
   profileDepth: number;
   eraYears: number;
   cfPopularity: number;
+  maxRated: number;
 }
 
 /** The tuning `crucible eval movies` chose; see docs/movies.md. */
@@ -39,6 +40,8 @@ export const TUNING: Readonly<Tuning> = {
   eraYears: 15,
   /** Exponent of the popularity factor on a neighbour score: held-out movies are mostly popular. */
   cfPopularity: 1,
+  /** The most a user's liked movies whose neighbours are read, best liked first. */
+  maxRated: 100,
 };
 
 export const REASONS = {
@@ -51,7 +54,8 @@ export const REASONS = {
 /**
  * Suggestions for a user from their ratings, never a movie they rated. Neighbours of the movies
  * they rated (item-item CF), blended with a genre and era profile that counts most while they
- * have few ratings; popularity for a user with none. Cost O(n_u·K + G·profileDepth), after
+ * have few ratings; popularity for a user with none. Cost O(n_u log n_u + min(n_u, maxRated)·K +
+ * G·profileDepth), after
  * the first request on a model, which sorts its popular movies by genre once (O(movies)).
  */
 export function recommend(
@@ -135,10 +139,14 @@ function neighbourScores(
   t: Tuning,
 ) {
   const scores = new Map<number, number>();
-  for (const r of ratings) {
-    const w = r.score - mean + t.liftResidual;
-    if (w <= 0) continue;
-    for (const n of model.neighbours(r.movie))
+  let liked = ratings
+    .map((r) => ({ movie: r.movie, w: r.score - mean + t.liftResidual }))
+    .filter((r) => r.w > 0);
+  // A heavy rater's best-liked few say nearly all: their cost stays maxRated·K.
+  if (liked.length > t.maxRated)
+    liked = liked.sort((a, b) => b.w - a.w || a.movie - b.movie).slice(0, t.maxRated);
+  for (const { movie, w } of liked) {
+    for (const n of model.neighbours(movie))
       if (!rated.has(n.id)) scores.set(n.id, (scores.get(n.id) ?? 0) + n.sim * w);
   }
   const top = model.popular[0]?.score || 1;
