@@ -7,6 +7,7 @@ import { Movie } from './movies.schema.js';
 import { ratingRoutes } from './ratings.routes.js';
 import { Rating } from './ratings.schema.js';
 import { rootRoute } from './root.routes.js';
+import { demoCatalogue, seedMovies } from './seed.js';
 import { startRefreshLoop } from './suggest/refresh.js';
 import { Suggestions } from './suggest/suggestions.js';
 import { Recommendation, SimilarMovie } from './suggestions.schema.js';
@@ -47,6 +48,8 @@ export const movies: ServiceModule = {
   async workers(ctx) {
     return startRefreshLoop(ctx.pool, ctx.log, moviesConfig(ctx.env).modelRefreshMs);
   },
+  seed: seedMovies,
+  demo: demoCatalogue,
   root: rootRoute,
 };
 

@@ -1,4 +1,5 @@
-import { USER_PRIOR, type Model } from './model.js';
+import { USER_PRIOR, type Model, type Popularity } from './model.js';
+import { TopK } from './similarity.js';
 
 export interface UserRating {
   movie: number;
@@ -24,6 +25,7 @@ export interface Tuning {
   profileDepth: number;
   eraYears: number;
   cfPopularity: number;
+  maxRated: number;
 }
 
 /** The tuning `crucible eval movies` chose; see docs/movies.md. */
@@ -38,6 +40,8 @@ export const TUNING: Readonly<Tuning> = {
   eraYears: 15,
   /** Exponent of the popularity factor on a neighbour score: held-out movies are mostly popular. */
   cfPopularity: 1,
+  /** The most a user's liked movies whose neighbours are read, best liked first. */
+  maxRated: 100,
 };
 
 export const REASONS = {
@@ -50,7 +54,9 @@ export const REASONS = {
 /**
  * Suggestions for a user from their ratings, never a movie they rated. Neighbours of the movies
  * they rated (item-item CF), blended with a genre and era profile that counts most while they
- * have few ratings; popularity for a user with none. Cost O(n_u·K + G·profileDepth).
+ * have few ratings; popularity for a user with none. Cost O(n_u log n_u + min(n_u, maxRated)·K +
+ * G·profileDepth), after
+ * the first request on a model, which sorts its popular movies by genre once (O(movies)).
  */
 export function recommend(
   model: Model,
@@ -79,10 +85,10 @@ export function recommend(
         seen.score += part;
       }
     }
-    const ranked = [...blended].filter(([id]) => wanted(id));
-    ranked.sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
-    for (const [movie, s] of ranked.slice(0, opts.limit))
-      out.push({ movie, score: round(s.score), reason: s.reason });
+    const best = new TopK(opts.limit);
+    for (const [id, s] of blended) if (wanted(id)) best.offer(id, s.score);
+    for (const [movie, score] of best.sorted())
+      out.push({ movie, score: round(score), reason: blended.get(movie)!.reason });
   }
   // Too few (or no ratings): the most popular of what is left.
   if (out.length < opts.limit) {
@@ -133,10 +139,14 @@ function neighbourScores(
   t: Tuning,
 ) {
   const scores = new Map<number, number>();
-  for (const r of ratings) {
-    const w = r.score - mean + t.liftResidual;
-    if (w <= 0) continue;
-    for (const n of model.neighbours(r.movie))
+  let liked = ratings
+    .map((r) => ({ movie: r.movie, w: r.score - mean + t.liftResidual }))
+    .filter((r) => r.w > 0);
+  // A heavy rater's best-liked few say nearly all: their cost stays maxRated·K.
+  if (liked.length > t.maxRated)
+    liked = liked.sort((a, b) => b.w - a.w || a.movie - b.movie).slice(0, t.maxRated);
+  for (const { movie, w } of liked) {
+    for (const n of model.neighbours(movie))
       if (!rated.has(n.id)) scores.set(n.id, (scores.get(n.id) ?? 0) + n.sim * w);
   }
   const top = model.popular[0]?.score || 1;
@@ -167,18 +177,37 @@ function profileScores(
   if (total === 0) return scores;
   const meanYear = yearSum / total;
   const top = model.popular[0]?.score || 1;
+  const byGenre = popularByGenre(model, opts.movieInfo, t.profileDepth);
   for (const [genre, like] of liking) {
-    let found = 0;
-    for (const p of model.popular) {
-      if (found >= t.profileDepth) break;
-      const info = opts.movieInfo(p.id);
-      if (info?.genre !== genre) continue;
-      found++;
-      const era = Math.exp(-(((info.year - meanYear) / t.eraYears) ** 2) / 2);
+    for (const { p, year } of byGenre.get(genre) ?? []) {
+      const era = Math.exp(-(((year - meanYear) / t.eraYears) ** 2) / 2);
       scores.set(p.id, { score: (p.score / top) * (like / total) * (0.5 + 0.5 * era), genre });
     }
   }
   return scores;
+}
+
+type GenreLists = Map<string, { p: Popularity; year: number }[]>;
+const genreLists = new WeakMap<Model, { depth: number; lists: GenreLists }>();
+
+/**
+ * The most popular movies of each genre, made in one pass over the model's popularity on the
+ * first request and kept as long as the model, so a request reads G short lists. A model is
+ * replaced, not changed, when it is rebuilt, so the lists never go stale under it.
+ */
+function popularByGenre(model: Model, movieInfo: RecommendOptions['movieInfo'], depth: number): GenreLists {
+  const cached = genreLists.get(model);
+  if (cached && cached.depth === depth) return cached.lists;
+  const lists: GenreLists = new Map();
+  for (const p of model.popular) {
+    const info = movieInfo(p.id);
+    if (!info) continue;
+    let list = lists.get(info.genre);
+    if (!list) lists.set(info.genre, (list = []));
+    if (list.length < depth) list.push({ p, year: info.year });
+  }
+  genreLists.set(model, { depth, lists });
+  return lists;
 }
 
 function userMean(model: Model, ratings: readonly UserRating[]): number {
