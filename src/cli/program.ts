@@ -12,6 +12,7 @@ import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 import { summarizeLogs, type LogSummary } from '../platform/logs/summary.js';
 import { startRuntime, type Runtime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
+import { addMediaCommand } from './media.js';
 import { addSimulateCommand, SimulationFailure } from './simulate.js';
 
 export interface Io {
@@ -188,6 +189,7 @@ export function buildProgram(io: Io): Command {
     );
 
   addSimulateCommand(program, io);
+  addMediaCommand(program, io);
 
   return program;
 }

@@ -5,6 +5,7 @@ import { criticalityStaleAlert } from './criticality-stale-alert.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
+import { showcaseWorker } from './showcase-worker.js';
 import { trackingAvailability } from './tracking-availability.js';
 import { trackingBrokerFailover } from './tracking-failover.js';
 import { trackingThroughput } from './tracking-throughput.js';
@@ -23,6 +24,7 @@ export const SCENARIOS: Scenario[] = [
   criticalityExactlyOnce,
   criticalityLoad,
   criticalityStaleAlert,
+  showcaseWorker,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
