@@ -14,6 +14,7 @@ import { startRuntime, type Runtime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
 import { addEvalCommand } from './eval.js';
 import { addSeedCommand } from './seed.js';
+import { addMediaCommand } from './media.js';
 import { addSimulateCommand, SimulationFailure } from './simulate.js';
 
 export interface Io {
@@ -180,6 +181,7 @@ export function buildProgram(io: Io): Command {
 
   addSimulateCommand(program, io);
   addEvalCommand(program, io);
+  addMediaCommand(program, io);
 
   return program;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startRuntime, type Runtime } from '../../src/platform/runtime.js';
-import { showcase } from '../../src/services/showcase/index.js';
+import { PROCESS_DEAD_LETTER, showcase } from '../../src/services/showcase/index.js';
 import { resolveBinaries } from '../../src/services/showcase/media/binaries.js';
 import { makeClip } from '../../src/services/showcase/media/clips.js';
 import { startTestApp, type TestApp } from '../helpers.js';
@@ -214,6 +214,20 @@ describe('the processing worker', () => {
     });
     expect(ended).toEqual({ state: 'completed', retry_count: 0 });
     expect(await filesOf(id)).toEqual([]);
+    await stopWorker(worker);
+  });
+
+  it('fails a video whose last try was lost with its worker: pg-boss dead-letters its job', async () => {
+    const id = await api.uploadClip(player.token, 'Perdido', clip);
+    // As pg-boss does when the last try of a killed worker expires: the job moves to the dead letters.
+    await app.runtime.ctx.pool.query(
+      `DELETE FROM pgboss.job WHERE id = (SELECT task_id FROM showcase.videos WHERE id = $1)`,
+      [id],
+    );
+    await app.runtime.ctx.jobs.send(PROCESS_DEAD_LETTER, { video_id: id });
+    const worker = await startWorker();
+    const done = await waitStatus(id, ['processed', 'failed']);
+    expect(done.failure_reason).toMatch(/worker stopped or was lost on the last try/);
     await stopWorker(worker);
   });
 

@@ -6,6 +6,7 @@ import { moviesStress } from './movies-stress.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
+import { showcaseWorker } from './showcase-worker.js';
 import { trackingAvailability } from './tracking-availability.js';
 import { trackingBrokerFailover } from './tracking-failover.js';
 import { trackingThroughput } from './tracking-throughput.js';
@@ -25,6 +26,7 @@ export const SCENARIOS: Scenario[] = [
   criticalityLoad,
   criticalityStaleAlert,
   moviesStress,
+  showcaseWorker,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -177,8 +177,11 @@ export async function requeueProcessing(db: Db, id: string): Promise<void> {
     WHERE id = ${id} AND status = 'processing'`.execute(db);
 }
 
-export async function failProcessing(db: Db, id: string, reason: string): Promise<void> {
-  await sql`
+/** True if the video was waiting or being processed, and now is failed with the reason. */
+export async function failProcessing(db: Db, id: string, reason: string): Promise<boolean> {
+  const { rows } = await sql`
     UPDATE showcase.videos SET status = 'failed', failure_reason = ${reason.slice(0, 1000)}
-    WHERE id = ${id} AND status IN ('uploaded', 'processing')`.execute(db);
+    WHERE id = ${id} AND status IN ('uploaded', 'processing')
+    RETURNING id`.execute(db);
+  return rows.length > 0;
 }

@@ -10,6 +10,7 @@ import * as videos from './videos.repository.js';
 import {
   createProcessQueue,
   originalKey,
+  PROCESS_DEAD_LETTER,
   PROCESS_QUEUE,
   processedKey,
   type ProcessJob,
@@ -113,10 +114,20 @@ export async function startProcessWorkers(ctx: ServiceContext): Promise<() => Pr
   };
   for (let slot = 0; slot < media.concurrency; slot++)
     await ctx.jobs.workWithMetadata<ProcessJob>(PROCESS_QUEUE, { batchSize: 1 }, handler);
+  // A last try whose worker was killed (pg-boss expired it) or stopped before it began never
+  // reached the handler's last-try branch: its video would wait forever. Its job lands here.
+  await ctx.jobs.work<ProcessJob>(PROCESS_DEAD_LETTER, { batchSize: 20 }, async (jobs) => {
+    for (const job of jobs) {
+      const reason = 'processing did not finish: its worker stopped or was lost on the last try';
+      if (await videos.failProcessing(db, job.data.video_id, reason))
+        log.warn({ videoId: job.data.video_id, reason }, 'video failed');
+    }
+  });
 
   return async () => {
     // No new job, then the encodes in flight killed: their jobs fail and are retried elsewhere.
     await ctx.jobs.offWork(PROCESS_QUEUE);
+    await ctx.jobs.offWork(PROCESS_DEAD_LETTER);
     stop.abort();
     await Promise.allSettled([...running]);
     await cleaning;
