@@ -15,4 +15,25 @@ export default tseslint.config(
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The web pages' scripts run in the browser, served as written.
+    files: ['src/services/*/web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'fetch',
+          'sessionStorage',
+          'XMLHttpRequest',
+          'FormData',
+          'DOMParser',
+          'Element',
+          'setTimeout',
+          'clearTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

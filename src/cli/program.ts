@@ -12,6 +12,9 @@ import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 import { summarizeLogs, type LogSummary } from '../platform/logs/summary.js';
 import { startRuntime, type Runtime } from '../platform/runtime.js';
 import { pickServices, setup, splitList, UsageError, VERSION } from './context.js';
+import { addEvalCommand } from './eval.js';
+import { addSeedCommand } from './seed.js';
+import { addMediaCommand } from './media.js';
 import { addSimulateCommand, SimulationFailure } from './simulate.js';
 
 export interface Io {
@@ -108,21 +111,8 @@ export function buildProgram(io: Io): Command {
       io.out(`migrated: ${services.map((s) => s.name).join(', ')}`);
     });
 
-  program
-    .command('seed')
-    .description("Load a service's demo data (shop: the original's disc of 500 copies and its customer)")
-    .argument('<service>', 'service name')
-    .action(async (name: string) => {
-      const { config, log } = setup(io.env);
-      const [service] = pickServices([name]);
-      if (!service!.seed) throw new UsageError(`service "${name}" has no demo data`);
-      const runtime = await start({ config, log }, [service!], { http: false, workers: false });
-      try {
-        io.out(await service!.seed(runtime.ctx));
-      } finally {
-        await runtime.close();
-      }
-    });
+  addSeedCommand(program, io, start);
+
   const logs = program.command('logs').description('Request log files (routes that keep one)');
   logs
     .command('summary')
@@ -190,6 +180,8 @@ export function buildProgram(io: Io): Command {
     );
 
   addSimulateCommand(program, io);
+  addEvalCommand(program, io);
+  addMediaCommand(program, io);
 
   return program;
 }

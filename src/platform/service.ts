@@ -36,6 +36,8 @@ export interface ServiceModule {
   name: string;
   title: string;
   description: string;
+  /** The path of a web page for people, when the service has one; the index links it. */
+  page?: string;
   envVars?: Record<string, EnvVarDoc>;
   migrations: Record<string, Migration>;
   /** OpenAPI security schemes its routes name in `schema.security` (e.g. BEARER_SCHEME). */
@@ -64,5 +66,10 @@ export interface ServiceModule {
 }
 
 export function describeServices(services: ServiceModule[]) {
-  return services.map((s) => ({ name: s.name, title: s.title, description: s.description }));
+  return services.map((s) => ({
+    name: s.name,
+    title: s.title,
+    description: s.description,
+    ...(s.page ? { page: s.page } : {}),
+  }));
 }

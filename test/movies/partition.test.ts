@@ -59,6 +59,8 @@ describe('movies while PostgreSQL is down (AP)', () => {
     expect(fresh.headers.get('x-data-stale')).toBeNull();
     await call('GET', '/movie?offset=0&limit=10');
     await call('GET', `/users/${user.id}`);
+    const recs = await call('GET', `/users/${user.id}/recommendations`);
+    expect(recs.status).toBe(200);
 
     await database!.stop();
     database = undefined;
@@ -73,6 +75,12 @@ describe('movies while PostgreSQL is down (AP)', () => {
     expect(page.body).toEqual([movie]);
     expect(page.headers.get('x-data-stale')).toBe('true');
     expect((await call('GET', `/users/${user.id}`)).headers.get('x-data-stale')).toBe('true');
+    // Past the second for which a user's ratings are used without asking the database again.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const staleRecs = await call('GET', `/users/${user.id}/recommendations`);
+    expect(staleRecs.status).toBe(200);
+    expect(staleRecs.body).toEqual(recs.body);
+    expect(staleRecs.headers.get('x-data-stale')).toBe('true');
 
     const neverRead = await call('GET', `/movie/${Number(movie.id) + 1000}`);
     expect(neverRead.status).toBe(503);

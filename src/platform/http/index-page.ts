@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { problems } from './schemas.js';
 
 interface IndexOptions {
-  services: { name: string; title: string; description: string }[];
+  services: { name: string; title: string; description: string; page?: string }[];
   version: string;
 }
 
@@ -15,7 +15,12 @@ const IndexBody = Type.Object({
   version: Type.String(),
   docs: Type.String(),
   services: Type.Array(
-    Type.Object({ name: Type.String(), title: Type.String(), description: Type.String() }),
+    Type.Object({
+      name: Type.String(),
+      title: Type.String(),
+      description: Type.String(),
+      page: Type.Optional(Type.String({ description: "The path of the service's web page" })),
+    }),
   ),
 });
 
@@ -36,7 +41,9 @@ export async function indexRoute(app: FastifyInstance, opts: IndexOptions) {
       const items = opts.services
         .map(
           (s) =>
-            `<li><strong>${escape(s.title)}</strong> (<code>${s.name}</code>) — ${escape(s.description)}</li>`,
+            `<li><strong>${escape(s.title)}</strong> (<code>${s.name}</code>) — ${escape(s.description)}` +
+            (s.page ? ` <a href="${escape(s.page)}">Open its page</a>` : '') +
+            `</li>`,
         )
         .join('');
       return reply

@@ -51,6 +51,8 @@ export interface Jobs {
   ): Promise<string>;
   /** Wakes this process's workers of a queue now instead of at their next poll. */
   nudge(queue: string): void;
+  /** This process's workers of a queue fetch no more jobs; the handlers running go on. */
+  offWork(queue: string): Promise<void>;
   stop(timeoutMs: number): Promise<void>;
 }
 
@@ -98,6 +100,10 @@ export async function startJobs(url: string, log: Logger): Promise<Jobs> {
     },
     nudge(queue) {
       for (const id of workers.get(queue) ?? []) boss.notifyWorker(id);
+    },
+    async offWork(queue) {
+      workers.delete(queue);
+      await boss.offWork(queue);
     },
     stop(timeoutMs) {
       stopped ??= boss.stop({ graceful: true, wait: true, timeout: Math.max(timeoutMs, 1000) });

@@ -28,6 +28,11 @@ export interface Storage {
   read(key: string, range?: ByteRange): Readable;
   /** Removes the file; a missing one is not an error. */
   remove(key: string): Promise<void>;
+  /**
+   * The file's path on this machine, for a tool that reads and writes files itself (ffmpeg);
+   * undefined where the storage is not a local directory.
+   */
+  localPath(key: string): string | undefined;
 }
 
 export class TooLargeError extends Error {
@@ -90,5 +95,6 @@ export function localStorage(root: string): Storage {
     async remove(key) {
       await rm(where(key), { force: true });
     },
+    localPath: where,
   };
 }

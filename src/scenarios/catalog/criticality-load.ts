@@ -1,8 +1,7 @@
 import { concatResults } from '../merge.js';
-import type { LoadResult, OpenStage, RequestFactory } from '../model.js';
-import type { IsGood } from '../load/http.js';
+import type { LoadResult } from '../model.js';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
-import { stepBroken, type StepBreak } from '../steps.js';
+import { ms, rates, stepUp, warmUp, yardstick, YARDSTICK_CLIENTS } from '../stepped.js';
 import {
   appHeaders,
   DeliveryLedger,
@@ -28,8 +27,6 @@ const SIZES: Record<
   },
   smoke: { warmS: 1, yardstickS: 2, stepS: 2, consumers: 20, get: [0.02, 0.05], post: [0.01, 0.02] },
 };
-/** As bench:shop measures it: enough closed-loop clients to keep both cores busy. */
-const YARDSTICK_CLIENTS = 64;
 const GET_P99_LIMIT_MS = 20;
 /**
  * The goal names no latency for POST. Beyond its capacity an open model's backlog makes p99 grow
@@ -42,89 +39,7 @@ const BAD_LIMIT = 0.01;
 const PRODUCER_EVERY_MS = 1_000;
 const PRODUCERS = 8;
 
-type StopReason = StepBreak | 'end of steps';
-
-interface Stepped {
-  phases: LoadResult[];
-  stages: OpenStage[];
-  held: number;
-  /** The step that held highest, or the first one when none held. */
-  best: LoadResult;
-  stoppedBy: StopReason;
-  measures: Record<string, number>;
-}
-
-const ms = (x: number) => Math.round(x * 100) / 100;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-
-/**
- * Closed loops on each route, not measured: the first second of a cold route (compiling, pools
- * filling) would otherwise decide its first step, or lower the yardstick.
- */
-async function warmUp(
-  ctx: ScenarioContext,
-  seconds: number,
-  routes: { request: RequestFactory; isGood?: IsGood }[],
-): Promise<void> {
-  for (const { request, isGood } of routes) {
-    await ctx.load(
-      {
-        workload: { model: 'closed', users: YARDSTICK_CLIENTS, durationS: seconds, thinkMs: [0, 0] },
-        request,
-        ...(isGood ? { isGood } : {}),
-      },
-      'warm-up',
-    );
-  }
-}
-
-/** Closed loops on GET /health for `seconds` + 1 s; the rate of the first `seconds` whole seconds. */
-async function yardstick(ctx: ScenarioContext, seconds: number) {
-  const r = await ctx.load(
-    {
-      workload: { model: 'closed', users: YARDSTICK_CLIENTS, durationS: seconds + 1, thinkMs: [0, 0] },
-      request: () => ({ method: 'GET', path: '/health' }),
-    },
-    'GET /health',
-  );
-  // The last second also holds the answers in flight when the load ended, which no second earned.
-  const good = r.timeline.filter((s) => s.t < seconds).reduce((n, s) => n + s.good, 0);
-  return { rps: Math.round(good / seconds), result: r };
-}
-
-/** Open-model steps at rising rates until one breaks its p99 limit or its error limit. */
-async function stepUp(
-  ctx: ScenarioContext,
-  o: { name: string; rates: number[]; durationS: number; p99LimitMs: number },
-  request: RequestFactory,
-  isGood: IsGood,
-): Promise<Stepped> {
-  const phases: LoadResult[] = [];
-  const stages: OpenStage[] = [];
-  const measures: Record<string, number> = {};
-  let held = 0;
-  let best: LoadResult | undefined;
-  let stoppedBy: StopReason = 'end of steps';
-  for (const rate of o.rates) {
-    const r = await ctx.load(
-      { workload: { model: 'open', stages: [{ rate, durationS: o.durationS }] }, request, isGood },
-      `${o.name} ${rate}/s`,
-    );
-    phases.push(r);
-    stages.push({ rate, durationS: o.durationS });
-    measures[`${o.name}_p99_ms_at_${rate}`] = ms(r.latency.p99);
-    best ??= r;
-    const broken = stepBroken(r, o.p99LimitMs, BAD_LIMIT);
-    if (broken) {
-      stoppedBy = broken;
-      ctx.log(`${o.name} ${rate}/s broke the threshold (${broken}); highest rate held: ${held}/s`);
-      break;
-    }
-    held = rate;
-    best = r;
-  }
-  return { phases, stages, held, best: best!, stoppedBy, measures };
-}
 
 /** Runs `work` while a producer posts a state every PRODUCER_EVERY_MS. */
 async function withProducer<T>(
@@ -148,10 +63,6 @@ async function withProducer<T>(
   }
 }
 
-const rates = (fractions: number[], yardstickRps: number) => [
-  ...new Set(fractions.map((f) => Math.max(10, Math.round((f * yardstickRps) / 10) * 10))),
-];
-
 /** Polls and posts stepped to the breaking point, each against the same server's GET /health rate. */
 export const criticalityLoad: Scenario = {
   name: 'criticality.load',
@@ -170,8 +81,7 @@ export const criticalityLoad: Scenario = {
       'one server process on an embedded PostgreSQL, generator on the same cores (as the yardstick was measured)',
     artifact: 'criticality updates path: token check, the poll view read, the poll record and delivery mark',
     response: 'answer each poll with {} or a state not given before to that app; store each post',
-    responseMeasure:
-      `GET held ≥ 0.5 × GET /health with p99 < ${GET_P99_LIMIT_MS} ms; POST held ≥ 0.3 × GET /health; 0 duplicates`,
+    responseMeasure: `GET held ≥ 0.5 × GET /health with p99 < ${GET_P99_LIMIT_MS} ms; POST held ≥ 0.3 × GET /health; 0 duplicates`,
   },
   availabilityDefinition:
     'good = 200 with {} or a state that app was not given before (GET), 200 with its processed_id (POST); a ' +
@@ -202,12 +112,15 @@ export const criticalityLoad: Scenario = {
     await postState(ctx, producers[0]!, 0);
     for (const headers of consumers) {
       const res = await ctx.http('GET', '/secapp/update', undefined, headers);
-      if (res.status !== 200) throw new Error(`a first poll answered ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`a first poll answered ${res.status} ${JSON.stringify(res.body)}`);
     }
 
     await warmUp(ctx, size.warmS, [{ request: () => ({ method: 'GET', path: '/health' }) }]);
     const stick = await yardstick(ctx, size.yardstickS);
-    ctx.log(`yardstick: GET /health ${stick.rps}/s, p99 ${ms(stick.result.latency.p99)} ms (c=${YARDSTICK_CLIENTS})`);
+    ctx.log(
+      `yardstick: GET /health ${stick.rps}/s, p99 ${ms(stick.result.latency.p99)} ms (c=${YARDSTICK_CLIENTS})`,
+    );
     // After the yardstick, not before: its seconds without a query would let the database pool
     // close its idle connections (10 s), and the first step would pay for opening them again.
     const ledger = new DeliveryLedger();
@@ -219,7 +132,13 @@ export const criticalityLoad: Scenario = {
     const polls = await withProducer(ctx, producers[0]!, () =>
       stepUp(
         ctx,
-        { name: 'get', rates: rates(size.get, stick.rps), durationS: size.stepS, p99LimitMs: GET_P99_LIMIT_MS },
+        {
+          name: 'get',
+          rates: rates(size.get, stick.rps),
+          durationS: size.stepS,
+          p99LimitMs: GET_P99_LIMIT_MS,
+          badLimit: BAD_LIMIT,
+        },
         pollRequests(consumers),
         ledger.isGood,
       ),
@@ -227,7 +146,13 @@ export const criticalityLoad: Scenario = {
     const get = polls.value;
     const post = await stepUp(
       ctx,
-      { name: 'post', rates: rates(size.post, stick.rps), durationS: size.stepS, p99LimitMs: POST_P99_LIMIT_MS },
+      {
+        name: 'post',
+        rates: rates(size.post, stick.rps),
+        durationS: size.stepS,
+        p99LimitMs: POST_P99_LIMIT_MS,
+        badLimit: BAD_LIMIT,
+      },
       postRequests(producers),
       processedIsGood,
     );
@@ -236,7 +161,8 @@ export const criticalityLoad: Scenario = {
     const result = concatResults([...get.phases, ...post.phases]);
     // Only steps that failed at the generator before any held make the run prove nothing.
     result.generator.saturated =
-      (get.held === 0 && get.stoppedBy === 'generator') || (post.held === 0 && post.stoppedBy === 'generator');
+      (get.held === 0 && get.stoppedBy === 'generator') ||
+      (post.held === 0 && post.stoppedBy === 'generator');
     const ratio = (x: number) => (stick.rps ? Math.round((x / stick.rps) * 1000) / 1000 : 0);
     const served = (r: LoadResult) => Math.round(r.good / r.durationS);
     return {

@@ -5,9 +5,11 @@ import { criticalityStaleAlert } from './criticality-stale-alert.js';
 import { moviesAvailability } from './movies-availability.js';
 import { moviesPartition } from './movies-partition.js';
 import { moviesReliability } from './movies-reliability.js';
+import { moviesStress } from './movies-stress.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
+import { showcaseWorker } from './showcase-worker.js';
 import { trackingAvailability } from './tracking-availability.js';
 import { trackingBrokerFailover } from './tracking-failover.js';
 import { trackingThroughput } from './tracking-throughput.js';
@@ -29,6 +31,8 @@ export const SCENARIOS: Scenario[] = [
   moviesAvailability,
   moviesPartition,
   moviesReliability,
+  moviesStress,
+  showcaseWorker,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -9,12 +9,13 @@ import { INVALID_GENRE, toGenre } from './genres.js';
 import { IdParams } from './ids.schema.js';
 import * as repo from './movies.repository.js';
 import { STALE_READ } from './stale-read.js';
+import type { Suggestions } from './suggest/suggestions.js';
 import { MovieCreate, MovieQuery, type Movie } from './movies.schema.js';
 
 const tags = ['movies: catalogue'];
 export const MOVIE_NOT_FOUND = 'Movie not found';
 
-export async function movieRoutes(scope: FastifyInstance, { db }: ServiceContext) {
+export async function movieRoutes(scope: FastifyInstance, { db }: ServiceContext, suggestions: Suggestions) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const pages = new LastGood<Movie[]>({ max: 1_000 });
   const movies = new LastGood<Movie | undefined>({ max: 100_000 });
@@ -91,6 +92,7 @@ export async function movieRoutes(scope: FastifyInstance, { db }: ServiceContext
     async (request) => {
       const movie = await repo.deleteMovie(db, request.params.id);
       if (!movie) throw new NotFoundError(MOVIE_NOT_FOUND);
+      suggestions.forgetMovie(movie.id);
       return movie;
     },
   );

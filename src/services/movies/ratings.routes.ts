@@ -8,11 +8,12 @@ import { MOVIE_NOT_FOUND } from './movies.routes.js';
 import * as repo from './ratings.repository.js';
 import { RatingParams, RatingWrite } from './ratings.schema.js';
 import { throwSchemaFault } from './schema-fault.js';
+import type { Suggestions } from './suggest/suggestions.js';
 import { USER_NOT_FOUND } from './users.routes.js';
 
 const tags = ['movies: users and ratings'];
 
-export async function ratingRoutes(scope: FastifyInstance, { db }: ServiceContext) {
+export async function ratingRoutes(scope: FastifyInstance, { db }: ServiceContext, suggestions: Suggestions) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.put(
@@ -33,6 +34,7 @@ export async function ratingRoutes(scope: FastifyInstance, { db }: ServiceContex
       const outcome = await repo.upsertRating(db, id, movie_id, request.body.score);
       if (outcome === 'no user') throw new NotFoundError(USER_NOT_FOUND);
       if (outcome === 'no movie') throw new NotFoundError(MOVIE_NOT_FOUND);
+      suggestions.forgetUser(id);
       return outcome;
     },
   );

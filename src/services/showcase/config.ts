@@ -8,6 +8,10 @@ export interface ShowcaseConfig {
   loginAccountLimit: number;
   loginAddressLimit: number;
   loginWindowSeconds: number;
+  /** Tries of a processing job after its first; the last one marks the video failed. */
+  processRetries: number;
+  /** Seconds before the first retry, doubled at each next one. */
+  processRetryDelaySeconds: number;
 }
 
 export const SHOWCASE_ENV = {
@@ -35,6 +39,14 @@ export const SHOWCASE_ENV = {
     default: '15m',
     doc: 'the login attempt window: 30s, 15m, 1h',
   },
+  SHOWCASE_PROCESS_RETRIES: {
+    default: '2',
+    doc: 'retries of a processing job that failed for a passing reason (a stalled or cancelled encode); after the last the video is failed',
+  },
+  SHOWCASE_PROCESS_RETRY_DELAY: {
+    default: '5s',
+    doc: 'wait before the first retry of a processing job, doubled at each next one (1s, 30s, 2m)',
+  },
 } satisfies EnvVars;
 
 const HOUR_MS = 3600 * 1000;
@@ -54,5 +66,10 @@ export function showcaseConfig(env: Env): ShowcaseConfig {
     loginAccountLimit: vars.int('SHOWCASE_LOGIN_ACCOUNT_LIMIT', 1, 1_000_000),
     loginAddressLimit: vars.int('SHOWCASE_LOGIN_ADDRESS_LIMIT', 1, 1_000_000),
     loginWindowSeconds: vars.durationMs('SHOWCASE_LOGIN_WINDOW', 1000, 24 * HOUR_MS) / 1000,
+    processRetries: vars.int('SHOWCASE_PROCESS_RETRIES', 0, 20),
+    // pg-boss counts the delay in whole seconds.
+    processRetryDelaySeconds: Math.round(
+      vars.durationMs('SHOWCASE_PROCESS_RETRY_DELAY', 1000, HOUR_MS) / 1000,
+    ),
   };
 }

@@ -22,13 +22,18 @@ export const processedKey = (videoId: string) => `videos/${videoId}/processed.mp
 export const originalUrl = (videoId: string) => `/videos/${videoId}/original.mp4`;
 export const processedUrl = (videoId: string) => `/videos/${videoId}/processed.mp4`;
 
-export async function createProcessQueue(ctx: Pick<ServiceContext, 'jobs'>): Promise<void> {
+/** Made (or updated) by both the API, which sends the jobs, and the worker, which may run alone. */
+export async function createProcessQueue(
+  ctx: Pick<ServiceContext, 'jobs'>,
+  retry: { retries: number; delaySeconds: number },
+): Promise<void> {
   await ctx.jobs.createQueue(PROCESS_DEAD_LETTER);
   await ctx.jobs.createQueue(PROCESS_QUEUE, {
-    retryLimit: 2,
-    retryDelay: 5,
+    retryLimit: retry.retries,
+    retryDelay: retry.delaySeconds,
     retryBackoff: true,
-    // One try's ceiling; the worker sets a longer one per job for a long clip, and kills FFmpeg itself.
+    // One try's ceiling, for a worker that died without failing its job; the worker kills a stuck
+    // FFmpeg itself well before (its time limit for the longest output, 30 s + cards, is ~3.5 min).
     expireInSeconds: 15 * 60,
     deadLetter: PROCESS_DEAD_LETTER,
   });

@@ -148,3 +148,40 @@ export async function rankings(
     LIMIT ${q.limit} OFFSET ${(q.page - 1) * q.limit}`.execute(db);
   return rows;
 }
+
+/**
+ * The worker takes the video: true if it still waits (uploaded, or processing by a try that did
+ * not finish); false if it was deleted, or is already done, meanwhile.
+ */
+export async function startProcessing(db: Db, id: string): Promise<boolean> {
+  const { rows } = await sql`
+    UPDATE showcase.videos SET status = 'processing', failure_reason = NULL
+    WHERE id = ${id} AND status IN ('uploaded', 'processing')
+    RETURNING id`.execute(db);
+  return rows.length > 0;
+}
+
+/** True if the video was still being processed (not deleted meanwhile) and now is processed. */
+export async function finishProcessing(db: Db, id: string): Promise<boolean> {
+  const { rows } = await sql`
+    UPDATE showcase.videos SET status = 'processed', processed_at = now(), failure_reason = NULL
+    WHERE id = ${id} AND status = 'processing'
+    RETURNING id`.execute(db);
+  return rows.length > 0;
+}
+
+/** Back to waiting, for a try cut short by a worker stopping; its job is retried. */
+export async function requeueProcessing(db: Db, id: string): Promise<void> {
+  await sql`
+    UPDATE showcase.videos SET status = 'uploaded'
+    WHERE id = ${id} AND status = 'processing'`.execute(db);
+}
+
+/** True if the video was waiting or being processed, and now is failed with the reason. */
+export async function failProcessing(db: Db, id: string, reason: string): Promise<boolean> {
+  const { rows } = await sql`
+    UPDATE showcase.videos SET status = 'failed', failure_reason = ${reason.slice(0, 1000)}
+    WHERE id = ${id} AND status IN ('uploaded', 'processing')
+    RETURNING id`.execute(db);
+  return rows.length > 0;
+}
