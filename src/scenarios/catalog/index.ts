@@ -5,6 +5,7 @@ import { criticalityStaleAlert } from './criticality-stale-alert.js';
 import { moviesAvailability } from './movies-availability.js';
 import { moviesPartition } from './movies-partition.js';
 import { moviesReliability } from './movies-reliability.js';
+import { moviesLogs } from './movies-logs.js';
 import { moviesStress } from './movies-stress.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
@@ -32,6 +33,7 @@ export const SCENARIOS: Scenario[] = [
   moviesPartition,
   moviesReliability,
   moviesStress,
+  moviesLogs,
   showcaseWorker,
 ];
 
