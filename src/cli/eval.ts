@@ -10,6 +10,7 @@ interface Options {
   ratings: number;
   seed: number;
   json?: boolean;
+  variants?: boolean;
 }
 
 /** `crucible eval movies`: the suggestions scored offline on held-out generated ratings. */
@@ -26,16 +27,13 @@ export function addEvalCommand(program: Command, io: Io) {
     .option('--users <n>', `users to generate (default ${d.users})`, catalogueFlags.users, d.users)
     .option('--ratings <n>', `ratings to generate (default ${d.ratings})`, catalogueFlags.ratings, d.ratings)
     .option('--seed <s>', `the generator's seed (default ${d.seed})`, catalogueFlags.seed, d.seed)
+    .option('--variants', 'also score each half of ours alone (neighbours only, profile only)')
     .option('--json', 'print the rows as JSON instead of a table')
     .action((service: string, opts: Options) => {
       if (service !== 'movies')
         throw new UsageError(`service "${service}" has no offline evaluation; known: movies`);
-      const result = evaluate({
-        movies: opts.movies,
-        users: opts.users,
-        ratings: opts.ratings,
-        seed: opts.seed,
-      });
+      const { movies, users, ratings, seed, variants } = opts;
+      const result = evaluate({ movies, users, ratings, seed }, { variants });
       if (opts.json) return io.out(JSON.stringify(result, null, 2));
       for (const line of evalTable(result)) io.out(line);
     });
@@ -46,9 +44,9 @@ export function evalTable(r: EvalResult): string[] {
   const n = (x: number) => x.toLocaleString('en-US');
   const { data: d, seconds: s } = r;
   return [
-    `${'algorithm'.padEnd(12)}${['P@10', 'R@10', 'NDCG@10', 'RMSE'].map((h) => h.padStart(9)).join('')}`,
+    `${'algorithm'.padEnd(16)}${['P@10', 'R@10', 'NDCG@10', 'RMSE'].map((h) => h.padStart(9)).join('')}`,
     ...r.rows.map(
-      (row) => `${row.name.padEnd(12)}${f(row.precision)}${f(row.recall)}${f(row.ndcg)}${f(row.rmse)}`,
+      (row) => `${row.name.padEnd(16)}${f(row.precision)}${f(row.recall)}${f(row.ndcg)}${f(row.rmse)}`,
     ),
     '',
     `data: ${n(d.movies)} movies, ${n(d.users)} users, ${n(d.ratings)} ratings (seed ${d.seed}); ` +

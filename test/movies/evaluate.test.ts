@@ -53,6 +53,23 @@ describe('the offline evaluation', () => {
     expect(oursLine).toContain(parsed.rows[0]!.precision.toFixed(4));
   });
 
+  it('scores each half of ours alone with --variants, the blend no worse than either on NDCG', async () => {
+    const flags = ['--movies', '800', '--users', '1200', '--ratings', '60000', '--seed', '5'];
+    const { code, stdout } = await cli(['eval', 'movies', ...flags, '--variants', '--json']);
+    expect(code).toBe(0);
+    const rows = (JSON.parse(stdout) as EvalResult).rows;
+    expect(rows.map((r) => r.name)).toEqual([
+      'ours',
+      'popularity',
+      'global mean',
+      'neighbours only',
+      'profile only',
+    ]);
+    const ndcg = Object.fromEntries(rows.map((r) => [r.name, r.ndcg]));
+    expect(ndcg['ours']).toBeGreaterThanOrEqual(ndcg['neighbours only']!);
+    expect(ndcg['neighbours only']).not.toBe(ndcg['profile only']);
+  });
+
   it('refuses another service and a bad size', async () => {
     const other = await cli(['eval', 'shop']);
     expect(other.code).toBe(2);

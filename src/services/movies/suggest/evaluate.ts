@@ -1,7 +1,7 @@
 import { generateCatalogue, type CatalogueOptions } from './generator.js';
 import { buildModel, type Model, type ModelOptions } from './model.js';
 import { mulberry32, subSeed } from './random.js';
-import { predict, recommend, type UserRating } from './recommend.js';
+import { predict, recommend, type Tuning, type UserRating } from './recommend.js';
 
 /** The data `crucible eval movies` generates unless told otherwise: about 12 s on 2 cores. */
 export const EVAL_DEFAULTS: CatalogueOptions = { movies: 6000, users: 10_000, ratings: 800_000, seed: 42 };
@@ -13,7 +13,7 @@ export const AT = 10;
 export const RELEVANT = 4;
 
 export interface EvalRow {
-  name: 'ours' | 'popularity' | 'global mean';
+  name: 'ours' | 'popularity' | 'global mean' | 'neighbours only' | 'profile only';
   precision: number;
   recall: number;
   ndcg: number;
@@ -48,7 +48,13 @@ interface Ranker {
  * its own per user, so the split is the same every run), builds the model on the rest and scores
  * the top 10 of each ranker against what was held out.
  */
-export function evaluate(data: CatalogueOptions = EVAL_DEFAULTS, model: ModelOptions = {}): EvalResult {
+export interface EvalOptions {
+  model?: ModelOptions;
+  /** Also score each half of ours alone: item-item neighbours only, genre and era profile only. */
+  variants?: boolean;
+}
+
+export function evaluate(data: CatalogueOptions = EVAL_DEFAULTS, opts: EvalOptions = {}): EvalResult {
   const t0 = performance.now();
   const cat = generateCatalogue(data);
   const movies = [...cat.movieRows()].map((m) => ({ id: m.id, genre: m.genre, year: m.release_year }));
@@ -87,10 +93,19 @@ export function evaluate(data: CatalogueOptions = EVAL_DEFAULTS, model: ModelOpt
     for (let u = 1; u < train.length; u++)
       for (const r of train[u] ?? []) yield { user: u, movie: r.movie, score: r.score };
   }
-  const built = buildModel(movies, trainRows(), model);
+  const built = buildModel(movies, trainRows(), opts.model);
   const t2 = performance.now();
 
   const all = rankers(built, cat.movieInfo, movies.length);
+  if (opts.variants) {
+    const alone = (name: EvalRow['name'], tuning: Partial<Tuning>): Ranker => ({
+      name,
+      top: (train) =>
+        recommend(built, train, { limit: AT, movieInfo: cat.movieInfo, tuning }).map((s) => s.movie),
+      predict: (train, movie) => predict(built, train, movie),
+    });
+    all.push(alone('neighbours only', { blendAt: 0 }), alone('profile only', { blendAt: Infinity }));
+  }
   const rows = all.map((ranker) => score(ranker, train, test));
   const spent = all[0]!.spent!;
   const t3 = performance.now();
