@@ -8,7 +8,7 @@ import { SHOWCASE_MEDIA_ENV } from './media/config.js';
 import { fileRoutes } from './files.routes.js';
 import * as init from './migrations/2026-12-08T0000-init.js';
 import { publicRoutes } from './public.routes.js';
-import { seedShowcase } from './seed.js';
+import { demoShowcase, seedShowcase } from './seed.js';
 import { createProcessQueue } from './videos.keys.js';
 import { videoRoutes } from './videos.routes.js';
 import { startProcessWorkers } from './videos.worker.js';
@@ -54,6 +54,7 @@ export const showcase: ServiceModule = {
   },
   workers: startProcessWorkers,
   seed: seedShowcase,
+  demo: demoShowcase,
 };
 
 /** What the processing worker (and tests) plug into: the queue, statuses and storage keys. */

@@ -116,3 +116,9 @@ export async function seedShowcase(ctx: ServiceContext): Promise<string> {
     await rm(work, { recursive: true, force: true });
   }
 }
+
+/** The demo on a first start: only into a showcase that has no player yet. */
+export async function demoShowcase(ctx: ServiceContext): Promise<string | undefined> {
+  const any = await sql`SELECT 1 FROM showcase.users LIMIT 1`.execute(ctx.db);
+  return any.rows.length > 0 ? undefined : seedShowcase(ctx);
+}
