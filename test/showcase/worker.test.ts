@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { PROCESS_DEAD_LETTER, showcase } from '../../src/services/showcase/index
 import { resolveBinaries } from '../../src/services/showcase/media/binaries.js';
 import { makeClip } from '../../src/services/showcase/media/clips.js';
 import { startTestApp, type TestApp } from '../helpers.js';
+import { CLI } from '../process.js';
 import { mp4, showcaseClient, storedFiles, type ShowcaseClient } from './fixtures.js';
 
 // Short retries, so a retried job comes back within the test.
@@ -55,7 +56,7 @@ beforeAll(async () => {
   api = showcaseClient(app);
   player = await api.player();
   const made = await makeClip({
-    seconds: 6,
+    seconds: 4,
     width: 320,
     height: 180,
     audio: true,
@@ -229,6 +230,43 @@ describe('the processing worker', () => {
     const done = await waitStatus(id, ['processed', 'failed']);
     expect(done.failure_reason).toMatch(/worker stopped or was lost on the last try/);
     await stopWorker(worker);
+  });
+
+  it('runs alone as `crucible worker --queues showcase`; killed outright mid-encode, it leaves nothing served', async () => {
+    const child = spawn(process.execPath, [CLI, 'worker', '--queues', 'showcase'], {
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'info',
+        DATA_DIR: app.dataDir,
+        DATABASE_URL: app.databaseUrl,
+        ...RETRY_ENV,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor('the worker to run', async () => (output.includes('workers running') ? true : undefined));
+      expect(output).toContain('"services":["showcase"]');
+      const first = await api.uploadClip(player.token, 'Proceso aparte', clip);
+      expect((await waitStatus(first, ['processed', 'failed'])).status).toBe('processed');
+
+      const second = await api.uploadClip(player.token, 'Proceso matado', clip);
+      await waitFor('the encode to start writing', async () =>
+        (await filesOf(second)).some((f) => f.endsWith('.partial')) ? true : undefined,
+      );
+      child.kill('SIGKILL');
+      await exited;
+      // The job stays active until pg-boss expires it and retries it; meanwhile nothing is served.
+      expect(await detail(second)).toMatchObject({ status: 'processing', processed_url: null });
+      expect((await fetch(`${app.url}/videos/${second}/processed.mp4`)).status).toBe(404);
+      expect(await filesOf(second)).not.toContain(`videos/${second}/processed.mp4`);
+      expect(await job(second)).toMatchObject({ state: 'active' });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('removes at start the partial outputs that killed workers left behind', async () => {
