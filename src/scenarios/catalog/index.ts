@@ -10,6 +10,7 @@ import { moviesStress } from './movies-stress.js';
 import { platformOverload } from './platform-overload.js';
 import { shopConsistency } from './shop-consistency.js';
 import { shopPeak } from './shop-peak.js';
+import { showcaseCapacity } from './showcase-capacity.js';
 import { showcaseWorker } from './showcase-worker.js';
 import { trackingAvailability } from './tracking-availability.js';
 import { trackingBrokerFailover } from './tracking-failover.js';
@@ -34,6 +35,7 @@ export const SCENARIOS: Scenario[] = [
   moviesReliability,
   moviesStress,
   moviesLogs,
+  showcaseCapacity,
   showcaseWorker,
 ];
 
