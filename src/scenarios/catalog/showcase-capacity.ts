@@ -332,6 +332,7 @@ export const showcaseCapacity: Scenario = {
           : `drain: ${d.left} still waiting after ${d.seconds} s (${perMin} videos/min), ${d.failed} failed`,
       );
 
+      const alive = (await ctx.http('GET', '/health').catch(() => ({ status: 0 }))).status === 200;
       const result = concatResults(phases);
       // Only a generator that failed before any step held makes the run prove nothing.
       result.generator.saturated = held === 0 && stoppedBy === 'generator';
@@ -371,6 +372,7 @@ export const showcaseCapacity: Scenario = {
           failed: d.failed,
           lost: d.lost,
           extra_rows: d.extra,
+          alive_after: alive,
           ...measures,
         },
       };
