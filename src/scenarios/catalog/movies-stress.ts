@@ -2,6 +2,7 @@ import { concatResults } from '../merge.js';
 import type { LoadResult, OpenStage, RequestFactory } from '../model.js';
 import type { IsGood } from '../load/http.js';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
+import { inTurns } from '../in-turns.js';
 import { ms, rates, stepUp, warmUp, yardstick, YARDSTICK_CLIENTS } from '../stepped.js';
 
 /** Steps are fractions of the yardstick, so the same run means the same thing on any machine. */
@@ -48,15 +49,6 @@ const GENRES = ['action', 'comedy', 'romance', 'scifi', 'horror'];
 
 const suggestionIsGood: IsGood = (status, body) => status === 200 && body.startsWith('[');
 
-async function inParallel<T>(items: T[], width: number, each: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await each(items[next++]!);
-    }),
-  );
-}
-
 /**
  * A catalogue with tastes to learn, through the API: each user prefers one genre (5s there,
  * 1s and 2s elsewhere), so the model's neighbours are the genre's movies.
@@ -69,27 +61,19 @@ async function loadCatalogue(ctx: ScenarioContext, size: (typeof SIZES)[Size]): 
     return res.body as { id: number };
   };
   const movies: { id: number; genre: string }[] = [];
-  await inParallel(
-    Array.from({ length: size.movies }, (_, i) => i),
-    16,
-    async (i) => {
-      const genre = GENRES[i % GENRES.length]!;
-      const movie = await must('POST', '/movie', {
-        name: `Stress ${i}`,
-        release_year: 1960 + (i % 60),
-        genre,
-      });
-      movies.push({ id: movie.id, genre });
-    },
-  );
+  await inTurns(size.movies, 16, async (i) => {
+    const genre = GENRES[i % GENRES.length]!;
+    const movie = await must('POST', '/movie', {
+      name: `Stress ${i}`,
+      release_year: 1960 + (i % 60),
+      genre,
+    });
+    movies.push({ id: movie.id, genre });
+  });
   const users: number[] = [];
-  await inParallel(
-    Array.from({ length: size.users }, (_, u) => u),
-    16,
-    async (u) => {
-      users.push((await must('POST', '/users', { name: `stress user ${u}` })).id);
-    },
-  );
+  await inTurns(size.users, 16, async (u) => {
+    users.push((await must('POST', '/users', { name: `stress user ${u}` })).id);
+  });
   const ratings: { user: number; movie: number; score: number }[] = [];
   users.forEach((user, u) => {
     const liked = GENRES[u % GENRES.length];
@@ -99,7 +83,8 @@ async function loadCatalogue(ctx: ScenarioContext, size: (typeof SIZES)[Size]): 
       ratings.push({ user, movie: m.id, score: m.genre === liked ? 5 : 1 + ((u + k) % 2) });
     }
   });
-  await inParallel(ratings, 16, async (r) => {
+  await inTurns(ratings.length, 16, async (k) => {
+    const r = ratings[k]!;
     await must('PUT', `/users/${r.user}/ratings/${r.movie}`, { score: r.score });
   });
   return users;

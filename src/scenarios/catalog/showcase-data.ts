@@ -63,20 +63,7 @@ export async function player(ctx: ScenarioContext, run: string, i: number): Prom
   return `Bearer ${(login.body as { access_token: string }).access_token}`;
 }
 
-/** Runs `work` for 0 … n-1, `parallel` at a time. */
-export async function inTurns<T>(n: number, parallel: number, work: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array<T>(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await work(i);
-      }
-    }),
-  );
-  return out;
-}
+export { inTurns } from '../in-turns.js';
 
 /** One upload outside the measured load (ctx.http sends JSON only). */
 export async function upload(ctx: ScenarioContext, auth: string, form: { body: Uint8Array; type: string }) {

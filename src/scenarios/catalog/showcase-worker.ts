@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
+import { inTurns } from '../in-turns.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/crucible.js', import.meta.url));
 
@@ -49,16 +50,6 @@ function run(file: string, args: string[]): Promise<void> {
   });
 }
 
-/** Runs `tasks` with at most `parallel` at once; resolves when all are done. */
-async function pool(tasks: (() => Promise<void>)[], parallel: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, tasks.length) }, async () => {
-      while (next < tasks.length) await tasks[next++]!();
-    }),
-  );
-}
-
 /** The bare command of the worker's transform on each clip, `PARALLEL` at once: seconds taken. */
 async function yardstick(
   dir: string,
@@ -72,10 +63,7 @@ async function yardstick(
     }),
   );
   const started = performance.now();
-  await pool(
-    commands.map((c) => () => run(c.file, c.args)),
-    PARALLEL,
-  );
+  await inTurns(commands.length, PARALLEL, (i) => run(commands[i]!.file, commands[i]!.args));
   return { seconds: (performance.now() - started) / 1000, line: commands[0]!.line };
 }
 
