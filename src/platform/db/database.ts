@@ -37,6 +37,12 @@ export function createDatabase(opts: DatabaseOptions, log: Logger): Database {
   });
   // An idle client losing its server (restart, network) must not crash the process.
   pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  // pg-pool listens for errors only on idle clients. A checked-out client (a Kysely transaction,
+  // a held advisory lock) whose server goes away between two queries emits 'error' with nobody
+  // listening, which is an uncaught exception; its next query rejects anyway, so log and go on.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => log.debug({ err }, 'database connection lost while checked out')),
+  );
   const db: AnyDb = new Kysely({ dialect: new PostgresDialect({ pool }) });
   let closed: Promise<void> | undefined;
   return {

@@ -31,6 +31,8 @@ interface Clock {
   stopped?: number;
   /** When the stop had finished: PostgreSQL serves what it can while it shuts down. */
   down?: number;
+  /** When the start was asked for: PostgreSQL may take writes before its start has returned. */
+  starting?: number;
   restarted?: number;
   firstFreshRead?: number;
   firstWrite?: number;
@@ -95,17 +97,17 @@ async function writeProbe(ctx: ScenarioContext, clock: Clock, done: () => boolea
       .http('POST', '/users', { name: `partition writer ${n++}` })
       .catch(() => ({ status: 0, body: undefined, headers: {} }));
     const took = performance.now() - sent;
-    const outage = clock.down !== undefined && clock.restarted === undefined;
+    const sentDuringOutage = clock.down !== undefined && clock.down <= sent && clock.starting === undefined;
     if (clock.stopped === undefined) {
       w.before++;
       if (res.status !== 201) w.beforeFailed++;
-    } else if (clock.down === undefined) {
-      // The database is shutting down: either answer is right, neither is judged.
-    } else if (outage) {
+    } else if (sentDuringOutage) {
       w.during++;
       w.duringSlowestMs = Math.max(w.duringSlowestMs, took);
       if (isShed(res.status, res.headers) && took < FAST_REFUSAL_MS) w.duringFast503++;
       else if (w.duringOther.length < 5) w.duringOther.push(`${res.status} in ${Math.round(took)} ms`);
+    } else if (clock.restarted === undefined) {
+      // Sent while the database was shutting down or starting: either answer is right, neither is judged.
     } else if (res.status === 201 && clock.firstWrite === undefined) {
       clock.firstWrite = performance.now();
     }
@@ -205,10 +207,10 @@ function partitionScenario(): Scenario {
         const stoppedIn = performance.now() - clock.stopped;
         ctx.log(`PostgreSQL stopped (${Math.round(stoppedIn)} ms)`);
         await sleep(size.outageS * 1000);
-        const starting = performance.now();
+        clock.starting = performance.now();
         await instances.database.start();
         clock.restarted = performance.now();
-        restartMs = clock.restarted - starting;
+        restartMs = clock.restarted - clock.starting;
         ctx.log(`PostgreSQL started again (${Math.round(restartMs)} ms)`);
         const deadline = clock.restarted + RECOVERY_LIMIT_MS;
         while (
