@@ -130,6 +130,34 @@ describe('GET /users/{id}/recommendations', () => {
     expect(after.body.map((r: { movie: { id: number } }) => r.movie.id)).not.toContain(ids.matrix);
   });
 
+  it('sees a rating another instance wrote within a few seconds, and a user it created at once', async () => {
+    const user = (await http.post('/users', { name: 'fan elsewhere' })).body.id;
+    await rate(user, ids.dune!, 5);
+    const ranked = async () =>
+      (await http.get(`/users/${user}/recommendations`)).body.map(
+        (r: { movie: { id: number } }) => r.movie.id,
+      );
+    expect(await ranked()).toContain(ids.matrix);
+    // Written as another instance would: this one hears of it only from its sync.
+    await pool.query('INSERT INTO movies.ratings (user_id, movie_id, score) VALUES ($1, $2, 4)', [
+      user,
+      ids.matrix,
+    ]);
+    const deadline = Date.now() + 5_000;
+    while ((await ranked()).includes(ids.matrix) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await ranked()).not.toContain(ids.matrix);
+
+    const missing = await pool.query<{ id: string }>('SELECT max(id) + 1000 AS id FROM movies.users');
+    const later = Number(missing.rows[0]!.id);
+    expect((await http.get(`/users/${later}/recommendations`)).status).toBe(404);
+    await pool.query('INSERT INTO movies.users (id, name) OVERRIDING SYSTEM VALUE VALUES ($1, $2)', [
+      later,
+      'made elsewhere',
+    ]);
+    expect((await http.get(`/users/${later}/recommendations`)).status).toBe(200);
+  });
+
   it('answers an unknown user with 404, a bad genre, limit or id with 400', async () => {
     expectProblem(await http.get(`/users/${MISSING_ID}/recommendations`), 404, /^User not found$/);
     const genre = await http.get(`/users/${users.fan}/recommendations?genre=western`);

@@ -15,12 +15,21 @@ export interface Suggestion {
 export interface SuggestionsOptions {
   /** How often this instance looks for a new build or a changed catalogue. */
   syncMs: number;
-  /** How long a user's ratings read here are used before they are read again. */
+  /**
+   * The longest a user's ratings read here are used. Each sync forgets the users who rated since
+   * the last one, so this bounds only a change the sync could miss.
+   */
   ratingsFreshMs: number;
 }
 
 type Rated = { movie: number; score: number }[];
 type UserRatings = Rated | undefined;
+
+/**
+ * How far back each sync looks past the previous one: a rating's time is when its transaction
+ * began, so one that commits late still carries a time the previous look already passed.
+ */
+const RATED_LOOKBACK = '5 seconds';
 
 /** Entries of the answer cache, least recently computed dropped first. */
 const MAX_ANSWERS = 100_000;
@@ -31,8 +40,9 @@ const sameRatings = (a: Rated, b: Rated) =>
 /**
  * One instance's view of the suggestion model: the latest build and the catalogue, both loaded
  * from PostgreSQL and reloaded when they change there, so every instance serves the same build
- * within `syncMs`. A suggestion is then a lookup in memory plus the user's ratings, themselves
- * read at most once per `ratingsFreshMs` (and at once after this instance wrote one).
+ * within `syncMs`. A suggestion is then a lookup in memory plus the user's ratings, read once and
+ * kept until a sync sees that user rate again (at once after this instance wrote one), so the
+ * request path asks PostgreSQL nothing while nobody rates.
  */
 export class Suggestions {
   private model: ServedModel | undefined;
@@ -41,6 +51,9 @@ export class Suggestions {
   private catalogueMark = '';
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
+  /** PostgreSQL's clock at the last sync that saw it, and this instance's clock then. */
+  private ratedSince: string | undefined;
+  private lastSyncAt = 0;
   private readonly ratings: LastGood<UserRatings>;
   /**
    * Each user's answers for the ratings and the build they were computed from: the same inputs
@@ -89,8 +102,14 @@ export class Suggestions {
     userId: number,
     opts: { limit: number; genre?: Genre },
   ): Promise<Read<Suggestion[] | undefined>> {
-    const read = await this.ratings.read(String(userId), () => this.readRatings(userId));
-    if (!read.value) return { ...read, value: undefined };
+    const read = this.staleWhenSyncFails(
+      await this.ratings.read(String(userId), () => this.readRatings(userId)),
+    );
+    if (!read.value) {
+      // Not kept: a user another instance creates must be found here at once.
+      this.ratings.forget(String(userId));
+      return { ...read, value: undefined };
+    }
     const key = `${opts.genre ?? ''}:${opts.limit}`;
     let entry = this.answers.get(userId);
     if (!entry || !sameRatings(entry.ratings, read.value)) {
@@ -103,6 +122,15 @@ export class Suggestions {
     const value = this.compute(read.value, opts);
     entry.results.set(key, value);
     return { ...read, value };
+  }
+
+  /**
+   * Ratings kept from before an outage are as fresh as the last sync that reached PostgreSQL:
+   * past two sync periods without one, the answer is marked stale like any read from memory.
+   */
+  private staleWhenSyncFails<T>(read: Read<T>): Read<T> {
+    if (read.staleSince || Date.now() - this.lastSyncAt < 2 * this.opts.syncMs) return read;
+    return { ...read, staleSince: new Date(this.lastSyncAt) };
   }
 
   private compute(ratings: Rated, opts: { limit: number; genre?: Genre }): Suggestion[] {
@@ -150,11 +178,18 @@ export class Suggestions {
   }
 
   private async syncOnce(): Promise<void> {
-    const { rows } = await this.pool.query<{ version: number; mark: string }>(
+    const { rows } = await this.pool.query<{ version: number; mark: string; now: string; rated: number[] }>(
       `SELECT (SELECT version::int FROM movies.model) AS version,
-              (SELECT count(*) || ':' || coalesce(max(id), 0) FROM movies.movies) AS mark`,
+              (SELECT count(*) || ':' || coalesce(max(id), 0) FROM movies.movies) AS mark,
+              now()::text AS now,
+              ARRAY(SELECT DISTINCT user_id::int FROM movies.ratings
+                    WHERE $1::timestamptz IS NOT NULL AND rated_at > $1::timestamptz - $2::interval) AS rated`,
+      [this.ratedSince ?? null, RATED_LOOKBACK],
     );
-    const { version, mark } = rows[0]!;
+    const { version, mark, now, rated } = rows[0]!;
+    for (const user of rated) this.ratings.forget(String(user));
+    this.ratedSince = now;
+    this.lastSyncAt = Date.now();
     if (mark !== this.catalogueMark) {
       const movies = await this.pool.query<Movie>(
         'SELECT id, name, release_year, description, genre FROM movies.movies',
