@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,6 +121,31 @@ describe('processVideo', () => {
     const image = path.join(dir, 'brand', 'showcase-intro.png');
     expect((await failure(media.probe(image))).message).toMatch(/no duration/);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'encodes at the lowest CPU priority, threads included, so requests come first',
+    async () => {
+      let niceness: number[] = [];
+      await media.processVideo({
+        input: phone,
+        output: path.join(dir, 'nice-out.mp4'),
+        // While it writes, every thread of ffmpeg (x264's included) as the kernel sees it.
+        onProgress: () => {
+          if (niceness.length > 0) return;
+          const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+          const ffmpeg = pids.find((p) =>
+            readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('nice-out.mp4'),
+          );
+          if (!ffmpeg) return;
+          niceness = readdirSync(`/proc/${ffmpeg}/task`).map((t) =>
+            Number(readFileSync(`/proc/${ffmpeg}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]),
+          );
+        },
+      });
+      expect(niceness.length).toBeGreaterThan(1);
+      expect(new Set(niceness)).toEqual(new Set([19]));
+    },
+  );
 
   it('kills an encode that stops making progress and leaves no output', async () => {
     const stalling = createVideoProcessor(

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { MediaError } from './errors.js';
 import { reason } from './probe.js';
 
@@ -15,6 +16,11 @@ export interface EncodeLimits {
 }
 
 const STDERR_KEEP = 4096;
+/**
+ * Encodes run at the lowest CPU priority: on cores they share with the web layer, a request
+ * must not wait behind x264, and alone on idle cores an encode loses nothing by it.
+ */
+const ENCODE_NICENESS = 19;
 
 /**
  * Runs ffmpeg (whose args include `-progress pipe:1`) and resolves when it exits cleanly.
@@ -28,6 +34,15 @@ export function runFfmpeg(ffmpeg: string, args: string[], limits: EncodeLimits):
       return;
     }
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Before ffmpeg starts its encoder threads, which inherit it. A platform that refuses is
+    // only slower to answer while encoding.
+    if (child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, ENCODE_NICENESS);
+      } catch {
+        // Not allowed here: the encode still runs.
+      }
+    }
     let stderr = '';
     let frames = -1;
     let lastAdvance = Date.now();
