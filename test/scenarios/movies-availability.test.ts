@@ -15,7 +15,10 @@ describe('movies.availability', () => {
       out: (s) => (output += s),
     });
     const m = summary.measures;
-    expect(summary.outcome, output).toBe('pass');
+    // Inside a parallel test run the generator may fall behind (INVALID: the latency proves
+    // nothing), but every answer is still judged, and the measures below must hold.
+    expect(['pass', 'invalid'], output).toContain(summary.outcome);
+    for (const v of summary.verdicts) expect(v.pass, `${v.criterion}\n${output}`).toBe(true);
     // 20 users × 3 loops × 4 requests, each sent exactly once.
     expect(m.requests_sent, output).toBe(240);
     expect(m.correct, output).toBe(240 - Number(m.shed_503));
