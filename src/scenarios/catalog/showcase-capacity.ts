@@ -254,7 +254,7 @@ export const showcaseCapacity: Scenario = {
       const clip = await makeClip(path.join(dir, 'clip.mp4'), { ...CLIP, seconds: plan.clipS });
       const form = uploadForm(await readFile(clip.path));
       ctx.log(`clip: ${plan.clipS} s ${CLIP.width}x${CLIP.height}, ${Math.round(clip.bytes / 1024)} KB`);
-      const run = Date.now().toString(36);
+      const run = `cap.${Date.now().toString(36)}`;
       const players: string[] = [];
       const signUp = async (n: number) => {
         const t0 = performance.now();

@@ -9,25 +9,19 @@ const PASSWORD = 'Scenario2026!';
 /** Cities of the league, accents included, so rankings by city have something to fold. */
 const CITIES = ['Bogotá', 'Medellín', 'Cali', 'Barranquilla', 'Cartagena', 'Bucaramanga'];
 
-/** A generated MP4 through `crucible media clip`: scenarios reach the media tools only by the CLI. */
-export async function makeClip(file: string, o: { seconds: number; width: number; height: number }) {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      CLI,
-      'media',
-      'clip',
-      file,
-      '--seconds',
-      String(o.seconds),
-      '--width',
-      String(o.width),
-      '--height',
-      String(o.height),
-    ],
-    { env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 1 << 20 },
-  );
-  return JSON.parse(stdout) as { path: string; bytes: number };
+/** `crucible <args>` as a process, its JSON answer parsed: scenarios reach the media tools only by the CLI. */
+export async function crucible<T>(args: string[]): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout) as T;
+}
+
+/** A generated MP4 (`crucible media clip`). */
+export function makeClip(file: string, o: { seconds: number; width: number; height: number }) {
+  const size = ['--seconds', String(o.seconds), '--width', String(o.width), '--height', String(o.height)];
+  return crucible<{ path: string; bytes: number }>(['media', 'clip', file, ...size]);
 }
 
 /** The upload form, built once and sent as is by every upload: `title` and `video_file`. */
@@ -44,9 +38,9 @@ export function uploadForm(clip: Buffer): { body: Uint8Array; type: string } {
   };
 }
 
-/** Signs up and logs in player `i` of run `run`: its bearer header. */
+/** Signs up and logs in player `i` of run `run` (a name unique to the run): its bearer header. */
 export async function player(ctx: ScenarioContext, run: string, i: number): Promise<string> {
-  const email = `cap.${run}.${i}@scenario.example`;
+  const email = `${run}.${i}@scenario.example`;
   const signup = await ctx.http('POST', '/api/auth/signup', {
     first_name: 'Jugador',
     last_name: `${run} ${i}`,

@@ -1,15 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
-import { inTurns } from '../in-turns.js';
-
-const CLI = fileURLToPath(new URL('../../../bin/crucible.js', import.meta.url));
+import { crucible, inTurns, makeClip, player, uploadForm } from './showcase-data.js';
 
 const PLAN: Record<Size, { clips: number; seconds: number; width: number; height: number }> = {
   // HD_CLIP of the showcase's media tools: 60 s of 1080p with audio, twice what the transform keeps.
@@ -28,15 +23,6 @@ const POLL_MS = 250;
 const SEED_VIDEOS_PER_MIN = 9.7;
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** `crucible <args>` as a process, its JSON answer parsed: the scenario's only way to the media tools. */
-async function crucible<T>(args: string[]): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(stdout) as T;
-}
 
 function run(file: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -67,43 +53,11 @@ async function yardstick(
   return { seconds: (performance.now() - started) / 1000, line: commands[0]!.line };
 }
 
-/** The upload form, built once: `video_file` (the clip) and `title`. */
-function uploadForm(clip: Buffer): { body: Uint8Array; type: string } {
-  const boundary = `----crucible${randomBytes(8).toString('hex')}`;
-  const head =
-    `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nJugadas del scenario\r\n` +
-    `--${boundary}\r\nContent-Disposition: form-data; name="video_file"; filename="clip.mp4"\r\n` +
-    'Content-Type: video/mp4\r\n\r\n';
-  const body = Buffer.concat([Buffer.from(head), clip, Buffer.from(`\r\n--${boundary}--\r\n`)]);
-  return {
-    body: new Uint8Array(body.buffer, body.byteOffset, body.length),
-    type: `multipart/form-data; boundary=${boundary}`,
-  };
-}
-
-async function player(ctx: ScenarioContext): Promise<string> {
-  const email = `worker.${Date.now().toString(36)}@scenario.example`;
-  const password = 'Scenario2026!';
-  const signup = await ctx.http('POST', '/api/auth/signup', {
-    first_name: 'Escenario',
-    last_name: 'Worker',
-    email,
-    city: 'Medellín',
-    password1: password,
-    password2: password,
-  });
-  if (signup.status !== 201)
-    throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
-  const login = await ctx.http('POST', '/api/auth/login', { email, password });
-  if (login.status !== 200) throw new Error(`login answered ${login.status} ${JSON.stringify(login.body)}`);
-  return (login.body as { access_token: string }).access_token;
-}
-
 /** Polls the player's own videos until none is left uploaded or processing. */
-async function waitProcessed(ctx: ScenarioContext, token: string, expected: number, timeoutMs: number) {
+async function waitProcessed(ctx: ScenarioContext, auth: string, expected: number, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const list = await ctx.http('GET', '/api/videos', undefined, { authorization: `Bearer ${token}` });
+    const list = await ctx.http('GET', '/api/videos', undefined, { authorization: auth });
     if (list.status !== 200) throw new Error(`GET /api/videos answered ${list.status}`);
     const videos = list.body as { status: string }[];
     const count = (s: string) => videos.filter((v) => v.status === s).length;
@@ -149,19 +103,7 @@ export const showcaseWorker: Scenario = {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'showcase-worker-'));
     try {
       const clipPath = path.join(dir, 'clip.mp4');
-      const clip = await crucible<{ path: string; bytes: number }>([
-        'media',
-        'clip',
-        clipPath,
-        ...[
-          '--seconds',
-          String(plan.seconds),
-          '--width',
-          String(plan.width),
-          '--height',
-          String(plan.height),
-        ],
-      ]);
+      const clip = await makeClip(clipPath, plan);
       ctx.log(
         `clip: ${plan.seconds} s ${plan.width}x${plan.height}, ${round(clip.bytes / 1e6, 1)} MB; ${plan.clips} copies`,
       );
@@ -172,7 +114,7 @@ export const showcaseWorker: Scenario = {
         `yardstick: ${plan.clips} bare ffmpeg runs, ${PARALLEL} at once, in ${round(stick.seconds)} s (${round(stickPerMin)} videos/min)`,
       );
 
-      const token = await player(ctx);
+      const auth = await player(ctx, `worker.${Date.now().toString(36)}`, 0);
       const form = uploadForm(await readFile(clipPath));
       const started = performance.now();
       const uploads = await ctx.load(
@@ -181,7 +123,7 @@ export const showcaseWorker: Scenario = {
           request: () => ({
             method: 'POST',
             path: '/api/videos/upload',
-            headers: { authorization: `Bearer ${token}`, 'content-type': form.type },
+            headers: { authorization: auth, 'content-type': form.type },
             body: form.body,
           }),
           isGood: (status) => status === 201,
@@ -190,7 +132,7 @@ export const showcaseWorker: Scenario = {
         'upload',
       );
       // Room for a slow machine: ten times the yardstick's pace, and a minute.
-      const done = await waitProcessed(ctx, token, uploads.good, 60_000 + stick.seconds * 10_000);
+      const done = await waitProcessed(ctx, auth, uploads.good, 60_000 + stick.seconds * 10_000);
       const seconds = (performance.now() - started) / 1000;
       const perMin = (done.processed / seconds) * 60;
       ctx.log(
