@@ -91,11 +91,19 @@ class Ledger {
   }
 }
 
-/** Locust's task weights: upload 3, own videos 1, rankings 1. */
+/**
+ * Locust's task weights, upload 3, own videos 1, rankings 1, as a cycle per user rather than a
+ * draw: the same shares, and a user's first task is always an upload, so even the smoke size's
+ * few requests include uploads.
+ */
+const CYCLE = [0, 3, 1, 4, 2];
 function mix(players: string[], form: { body: Uint8Array; type: string }) {
-  return ({ user }: { user?: number }): RequestSpec => {
-    const authorization = players[user ?? 0]!;
-    const pick = Math.random() * 5;
+  const done = new Map<number, number>();
+  return ({ user = 0 }: { user?: number }): RequestSpec => {
+    const authorization = players[user]!;
+    const n = done.get(user) ?? 0;
+    done.set(user, n + 1);
+    const pick = CYCLE[n % CYCLE.length]!;
     if (pick < 3)
       return {
         method: 'POST',
