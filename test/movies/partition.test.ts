@@ -77,12 +77,16 @@ describe('movies while PostgreSQL is down (AP)', () => {
     expect((await call('GET', `/users/${user.id}`)).headers.get('x-data-stale')).toBe('true');
     // Suggestions come from memory either way; they are marked stale once the 1 s sync has not
     // reached PostgreSQL for two periods, and until then answer the same.
-    const staleRecs = await waitFor(async () => {
-      const r = await call('GET', `/users/${user.id}/recommendations`);
-      expect(r.status).toBe(200);
-      expect(r.body).toEqual(recs.body);
-      return r.headers.get('x-data-stale') === 'true' && r;
-    }, 'suggestions marked stale', 10_000);
+    const staleRecs = await waitFor(
+      async () => {
+        const r = await call('GET', `/users/${user.id}/recommendations`);
+        expect(r.status).toBe(200);
+        expect(r.body).toEqual(recs.body);
+        return r.headers.get('x-data-stale') === 'true' && r;
+      },
+      'suggestions marked stale',
+      10_000,
+    );
     expect(staleRecs.headers.get('warning')).toMatch(/^110 /);
 
     const neverRead = await call('GET', `/movie/${Number(movie.id) + 1000}`);

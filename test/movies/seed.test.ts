@@ -88,7 +88,11 @@ describe('crucible seed movies', () => {
     const indexes = await pool.query<{ indexname: string }>(
       "SELECT indexname FROM pg_indexes WHERE schemaname = 'movies' AND tablename = 'ratings' ORDER BY 1",
     );
-    expect(indexes.rows.map((r) => r.indexname)).toEqual(['ratings_movie', 'ratings_pkey', 'ratings_rated_at']);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual([
+      'ratings_movie',
+      'ratings_pkey',
+      'ratings_rated_at',
+    ]);
     const cascade = await pool.query<{ n: string }>(
       "SELECT count(*) AS n FROM pg_constraint WHERE conrelid = 'movies.ratings'::regclass AND contype = 'f' AND confdeltype = 'c'",
     );

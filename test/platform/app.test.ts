@@ -71,7 +71,10 @@ describe('the platform app', () => {
     for (const page of ['/', '/docs/', '/redoc']) {
       const html = String((await http.get(page)).body);
       const links = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-      expect(links.filter((link) => /^(https?:)?\/\//.test(link)), page).toEqual([]);
+      expect(
+        links.filter((link) => /^(https?:)?\/\//.test(link)),
+        page,
+      ).toEqual([]);
     }
     const bundle = await http.get('/redoc/redoc.standalone.js');
     expect(bundle.status).toBe(200);

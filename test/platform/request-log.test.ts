@@ -83,7 +83,7 @@ describe('the request log of a route', () => {
       // The server learns of the hang-up a moment later; wait for its line (bounded).
       const today = path.join(logDir, dailyFileName(new Date()));
       const count = async () => (await readFile(today, 'utf8').catch(() => '')).split('\n').length - 1;
-      for (const deadline = Date.now() + 5000; (await count()) < 4 && Date.now() < deadline; )
+      for (const deadline = Date.now() + 5000; (await count()) < 4 && Date.now() < deadline;)
         await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
       await http.close();

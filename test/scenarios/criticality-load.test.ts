@@ -12,7 +12,8 @@ const poll = (app: string): RequestSpec => ({
   path: '/secapp/update',
   headers: { 'App-name': app, token: 't' },
 });
-const state = (id: number) => JSON.stringify({ current_status: 3, status_change_id: id, Change_at: '2026-01-01T00:00:00Z' });
+const state = (id: number) =>
+  JSON.stringify({ current_status: 3, status_change_id: id, Change_at: '2026-01-01T00:00:00Z' });
 
 describe('criticality.load', () => {
   it('counts a state given twice to one app as a duplicate, and the same state to another app as a delivery', () => {
@@ -23,7 +24,11 @@ describe('criticality.load', () => {
     expect(ledger.isGood(200, state(7), poll('a'))).toBe(false);
     expect(ledger.isGood(200, '{"current_status":3}', poll('a'))).toBe(false);
     expect(ledger.isGood(503, '{}', poll('a'))).toBe(false);
-    expect({ deliveries: ledger.deliveries, duplicates: ledger.duplicates, malformed: ledger.malformed }).toEqual({
+    expect({
+      deliveries: ledger.deliveries,
+      duplicates: ledger.duplicates,
+      malformed: ledger.malformed,
+    }).toEqual({
       deliveries: 2,
       duplicates: 1,
       malformed: 1,
@@ -33,7 +38,11 @@ describe('criticality.load', () => {
   it('at smoke size measures the yardstick, steps both routes and finds no duplicate', async () => {
     const reportsDir = await mkdtemp(path.join(os.tmpdir(), 'crucible-reports-'));
     let output = '';
-    const { summary } = await runScenario(criticalityLoad, { size: 'smoke', reportsDir, out: (s) => (output += s) });
+    const { summary } = await runScenario(criticalityLoad, {
+      size: 'smoke',
+      reportsDir,
+      out: (s) => (output += s),
+    });
     const m = summary.measures;
     // Two shared cores may leave the generator behind (INVALID); correctness never fails.
     expect(['pass', 'invalid'], output).toContain(summary.outcome);
@@ -42,8 +51,14 @@ describe('criticality.load', () => {
     expect(m.duplicates, output).toBe(0);
     expect(m.malformed, output).toBe(0);
     // Every measured step is in the result, each with its p99.
-    expect(Object.keys(m).some((k) => k.startsWith('get_p99_ms_at_')), output).toBe(true);
-    expect(Object.keys(m).some((k) => k.startsWith('post_p99_ms_at_')), output).toBe(true);
+    expect(
+      Object.keys(m).some((k) => k.startsWith('get_p99_ms_at_')),
+      output,
+    ).toBe(true);
+    expect(
+      Object.keys(m).some((k) => k.startsWith('post_p99_ms_at_')),
+      output,
+    ).toBe(true);
     expect(output).toContain('yardstick: GET /health');
   });
 });

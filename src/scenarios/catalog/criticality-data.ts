@@ -29,7 +29,11 @@ export async function postState(ctx: Api, headers: Record<string, string>, seq: 
 
 /** Polls of consumer apps taken in turn, so every app polls about as often as the others. */
 export function pollRequests(consumers: Record<string, string>[]): RequestFactory {
-  const specs: RequestSpec[] = consumers.map((headers) => ({ method: 'GET', path: '/secapp/update', headers }));
+  const specs: RequestSpec[] = consumers.map((headers) => ({
+    method: 'GET',
+    path: '/secapp/update',
+    headers,
+  }));
   return ({ seq }) => specs[seq % specs.length]!;
 }
 
@@ -63,7 +67,11 @@ export class DeliveryLedger {
       parsed = {};
     }
     const id = parsed.status_change_id;
-    if (typeof id !== 'number' || typeof parsed.current_status !== 'number' || typeof parsed.Change_at !== 'string') {
+    if (
+      typeof id !== 'number' ||
+      typeof parsed.current_status !== 'number' ||
+      typeof parsed.Change_at !== 'string'
+    ) {
       this.malformed++;
       return false;
     }

@@ -45,11 +45,7 @@ export async function stockOf(ctx: Api, discId: string): Promise<Stock> {
 }
 
 /** Queued orders are decided after the load: wait for the worker before reading the ledger. */
-export async function settledStock(
-  ctx: Api,
-  discId: string,
-  timeoutMs = 120_000,
-): Promise<Stock> {
+export async function settledStock(ctx: Api, discId: string, timeoutMs = 120_000): Promise<Stock> {
   const deadline = Date.now() + timeoutMs;
   let stock = await stockOf(ctx, discId);
   while (stock.pending > 0 && Date.now() < deadline) {

@@ -120,7 +120,11 @@ export async function insertStateIfAllowed(
   changeAtUtc: string,
   caller: { tokenDigest: Buffer; sharedToken: boolean },
 ): Promise<{ id: number | undefined; app: AppRow | undefined }> {
-  const { rows } = await pool.query<{ id: string | null; token_digest: Buffer | null; revoked: boolean | null }>({
+  const { rows } = await pool.query<{
+    id: string | null;
+    token_digest: Buffer | null;
+    revoked: boolean | null;
+  }>({
     name: 'criticality-insert-state-if-allowed',
     text: `
       WITH app AS (SELECT token_digest, revoked_at IS NOT NULL AS revoked FROM criticality.apps WHERE name = $1),

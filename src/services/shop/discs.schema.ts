@@ -1,9 +1,7 @@
 import { Type, type Static } from 'typebox';
 
-const Text = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 255, description });
-const Filter = (description: string) =>
-  Type.Optional(Type.String({ maxLength: 255, description }));
+const Text = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
+const Filter = (description: string) => Type.Optional(Type.String({ maxLength: 255, description }));
 
 export const DiscFields = {
   name: Text('Title of the disc'),
