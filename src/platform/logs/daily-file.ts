@@ -18,10 +18,14 @@ export function dayOfFile(name: string): string | undefined {
  * Appends lines to one file per day in `dir`, opened on the first line of each day. Files are
  * opened for appending (O_APPEND) and every write holds whole lines, so several processes may
  * share a directory: the kernel places each write at the end of the file, never inside another's.
+ * The lines of one turn of the event loop go out in one write, so a busy server pays one write
+ * per turn rather than one per line (a fifth of a suggestion's cost when it was per line).
  */
 export class DailyFile {
   private name: string | undefined;
   private stream: WriteStream | undefined;
+  private pending = '';
+  private flushing: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly dir: string,
@@ -31,6 +35,7 @@ export class DailyFile {
   write(line: string, at = new Date()): void {
     const name = dailyFileName(at);
     if (name !== this.name) {
+      this.flush();
       this.stream?.end();
       this.name = name;
       // Once a day per process: a synchronous mkdir keeps the stream's open after it.
@@ -39,11 +44,21 @@ export class DailyFile {
       // A disk that fails must not take the server down with it; the request was answered.
       this.stream.on('error', (err) => this.onError(err));
     }
-    this.stream!.write(line + '\n');
+    this.pending += line + '\n';
+    this.flushing ??= setImmediate(this.flush);
   }
+
+  private readonly flush = (): void => {
+    clearImmediate(this.flushing);
+    this.flushing = undefined;
+    if (!this.pending) return;
+    this.stream!.write(this.pending);
+    this.pending = '';
+  };
 
   /** Flushes and closes the current file. */
   async close(): Promise<void> {
+    this.flush();
     const stream = this.stream;
     this.stream = undefined;
     this.name = undefined;
