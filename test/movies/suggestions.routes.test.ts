@@ -101,6 +101,11 @@ describe('GET /users/{id}/recommendations', () => {
     });
     const scores = res.body.map((r: { score: number }) => r.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    // The repeat is the kept JSON of the same answer: the same type and the same body.
+    const again = await http.get(`/users/${users.fan}/recommendations`);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(again.body).toEqual(res.body);
   });
 
   it('answers a user with no ratings with the movies rated most and best', async () => {
