@@ -57,10 +57,20 @@ export async function yardstick(ctx: ScenarioContext, seconds: number) {
   return { rps: Math.round(good / seconds), result: r };
 }
 
-/** Open-model steps at rising rates until one breaks its p99 limit or its error limit. */
+/**
+ * Open-model steps at rising rates until one breaks its p99 limit or its error limit.
+ * `connections` bounds the generator's sockets (default: the engine's 1,024, opened on demand).
+ */
 export async function stepUp(
   ctx: ScenarioContext,
-  o: { name: string; rates: number[]; durationS: number; p99LimitMs: number; badLimit: number },
+  o: {
+    name: string;
+    rates: number[];
+    durationS: number;
+    p99LimitMs: number;
+    badLimit: number;
+    connections?: number;
+  },
   request: RequestFactory,
   isGood: IsGood,
 ): Promise<Stepped> {
@@ -72,7 +82,12 @@ export async function stepUp(
   let stoppedBy: StopReason = 'end of steps';
   for (const rate of o.rates) {
     const r = await ctx.load(
-      { workload: { model: 'open', stages: [{ rate, durationS: o.durationS }] }, request, isGood },
+      {
+        workload: { model: 'open', stages: [{ rate, durationS: o.durationS }] },
+        request,
+        isGood,
+        ...(o.connections ? { connections: o.connections } : {}),
+      },
       `${o.name} ${rate}/s`,
     );
     phases.push(r);
