@@ -20,7 +20,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('the crucible command', () => {
-  it.each(['serve', 'worker', 'db', 'migrate', 'seed', 'media'])(
+  it.each(['serve', 'worker', 'db', 'migrate', 'seed', 'media', 'eval', 'logs', 'scenario', 'simulate'])(
     '%s --help describes its options',
     async (command) => {
       const { code, stdout } = await cli([command, '--help']);

@@ -71,12 +71,16 @@ export function localStorage(root: string): Storage {
       // sees half a file, and the row that names it can commit after `put` returns.
       const part = `${file}.${randomUUID()}.part`;
       const counted = { bytes: 0 };
+      const out = createWriteStream(part);
       try {
-        await pipeline(body, limit(opts.maxBytes ?? Infinity, counted), createWriteStream(part));
+        await pipeline(body, limit(opts.maxBytes ?? Infinity, counted), out);
         const handle = await open(part, 'r');
         await handle.sync().finally(() => handle.close());
         await rename(part, file);
       } catch (err) {
+        // pipeline rejects before the file stream has closed; an open still in flight (a busy
+        // thread pool) would create the part file after a remove made now.
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
         await rm(part, { force: true });
         throw err;
       }
