@@ -140,7 +140,8 @@ export const moviesStress: Scenario = {
   separateCores: true,
   workload: (size) => ({
     model: 'open',
-    stages: [...SIZES[size].steps, ...SIZES[size].overload, 'recovery'].map(() => ({
+    // Every step, every overload step and the recovery step; their rates come from the yardstick.
+    stages: Array.from({ length: SIZES[size].steps.length + SIZES[size].overload.length + 1 }, () => ({
       rate: 0,
       durationS: SIZES[size].stepS,
     })),

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Scenario, ScenarioContext, Size } from '../scenario.js';
-import { crucible, inTurns, makeClip, player, uploadForm } from './showcase-data.js';
+import { crucible, inTurns, makeClip, ownStatuses, player, total, uploadForm } from './showcase-data.js';
 
 const PLAN: Record<Size, { clips: number; seconds: number; width: number; height: number }> = {
   // HD_CLIP of the showcase's media tools: 60 s of 1080p with audio, twice what the transform keeps.
@@ -53,15 +53,12 @@ async function yardstick(
   return { seconds: (performance.now() - started) / 1000, line: commands[0]!.line };
 }
 
-/** Polls the player's own videos until none is left uploaded or processing. */
+/** Polls the player's own videos until `expected` of them are processed or failed. */
 async function waitProcessed(ctx: ScenarioContext, auth: string, expected: number, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const list = await ctx.http('GET', '/api/videos', undefined, { authorization: auth });
-    if (list.status !== 200) throw new Error(`GET /api/videos answered ${list.status}`);
-    const videos = list.body as { status: string }[];
-    const count = (s: string) => videos.filter((v) => v.status === s).length;
-    const done = { processed: count('processed'), failed: count('failed'), total: videos.length };
+    const count = await ownStatuses(ctx, auth);
+    const done = { processed: count.processed, failed: count.failed, total: total(count) };
     if (done.processed + done.failed >= expected || Date.now() > until) return done;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
